@@ -1,0 +1,57 @@
+"""The one place that knows where the warehouse is and how to connect to it.
+
+`DATABASE_URL` is given in the ordinary `postgresql://user@host:port/db` form. Components that
+need another driver spelling ask for it here (`sqlalchemy_url`, `psycopg2_url`).
+"""
+
+import contextlib
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from warehouse.embedded import EmbeddedPostgres
+from warehouse.settings import get_settings
+
+
+def _with_scheme(url: str, scheme: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((scheme, *parts[1:]))
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The SQLAlchemy spelling of a warehouse URL, on psycopg 3."""
+    return _with_scheme(url, "postgresql+psycopg")
+
+
+def psycopg2_url(url: str) -> str:
+    """The spelling dagster-postgres needs (it talks psycopg2)."""
+    return _with_scheme(url, "postgresql+psycopg2")
+
+
+def libpq_url(url: str) -> str:
+    """The plain `postgresql://` spelling psycopg and libpq take."""
+    return _with_scheme(url, "postgresql")
+
+
+@contextlib.contextmanager
+def warehouse_url() -> Iterator[str]:
+    """The warehouse URL for the duration of a command.
+
+    With `DATABASE_URL` set, that server. Unset: the embedded PostgreSQL, started (or joined)
+    now and stopped when the last command using it ends.
+    """
+    settings = get_settings()
+    if settings.database_url:
+        yield libpq_url(settings.database_url)
+        return
+    server = EmbeddedPostgres(settings.analytics_data_dir)
+    url = server.acquire()
+    try:
+        yield url
+    finally:
+        server.release()
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(libpq_url(url), **kwargs)
