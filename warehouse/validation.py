@@ -32,6 +32,8 @@ MAX_ORDER_NUM_CHARS = 512
 MAX_URL_CHARS = 2_048
 MAX_ITEMS = 50
 MAX_ITEM_ID_CHARS = 128
+# Not in the spec: ids of the other kinds are capped too, so a record can always be indexed.
+MAX_ID_CHARS = 512
 
 EVENT_TYPES = frozenset(
     {
@@ -92,12 +94,15 @@ def _timestamp(record: dict, field: str) -> datetime:
 
 
 def _required_string(record: dict, field: str) -> str:
-    """A required string: present and non-empty after trimming; the value is kept as given."""
+    """A required string: present and non-empty after trimming, at most MAX_ID_CHARS long;
+    the value is kept as given."""
     value = record.get(field)
     if value is None:
         raise _Reject("missing_field", field)
     if not isinstance(value, str) or not value.strip():
         raise _Reject("invalid_field", f"{field} must be a non-empty string")
+    if len(value) > MAX_ID_CHARS:
+        raise _Reject("invalid_field", f"{field} over {MAX_ID_CHARS} chars")
     return value
 
 

@@ -1,0 +1,35 @@
+"""The `analytics` command: one entry point over the warehouse, pipeline and serving layers."""
+
+import argparse
+import signal
+import sys
+
+from warehouse import commands as warehouse_commands
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="analytics", description="Selzee Analytics")
+    commands = parser.add_subparsers(dest="command", required=True)
+    warehouse_commands.add_commands(commands)
+    from analytics import demo
+
+    demo.add_command(commands)
+    return parser
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    # Unwind normally, so that servers this command started are stopped on the way out.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The warehouse's commands: `analytics db upgrade`, `analytics load`, `analytics generate`."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from warehouse.connection import connect, warehouse_url
+from warehouse.loader import LoadSummary, UnreadableFileError, load_file
+from warehouse.migrate import upgrade
+from warehouse.validation import KINDS
+
+EXIT_UNREADABLE_FILE = 1
+EXIT_STRICT_QUARANTINE = 3
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    db = commands.add_parser("db", help="manage the warehouse schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or migrate the warehouse (idempotent)")
+    db.set_defaults(run=run_db)
+
+    load = commands.add_parser("load", help="load JSONL files (.jsonl or .jsonl.gz) into raw")
+    load.add_argument("kind", choices=KINDS)
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--strict", action="store_true",
+                      help=f"exit {EXIT_STRICT_QUARANTINE} when any line was quarantined")
+    load.set_defaults(run=run_load)
+
+    generate = commands.add_parser("generate", help="write a synthetic data set (5 JSONL files)")
+    generate.add_argument("--out", type=Path, required=True)
+    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--days", type=int, default=30)
+    generate.add_argument("--chatbots", type=int, default=3)
+    generate.add_argument("--visitors-per-day", type=int, default=200)
+    generate.add_argument("--now", default=None, help="ISO timestamp the data ends at")
+    generate.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
+    generate.set_defaults(run=run_generate)
+
+
+def run_db(args: argparse.Namespace) -> int:
+    with warehouse_url() as url:
+        revision = upgrade(url)
+    print(f"warehouse at revision {revision}")
+    return 0
+
+
+def format_summary(summary: LoadSummary) -> str:
+    line = (
+        f"{summary.source} ({summary.kind}): {summary.lines_read:,} lines, "
+        f"{summary.loaded:,} loaded, {summary.duplicates:,} duplicates skipped, "
+        f"{summary.quarantined_total:,} quarantined"
+    )
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in
+                        sorted(summary.quarantined.items(), key=lambda item: (-item[1], item[0])))
+    return line + (f"\n    quarantined by reason: {reasons}" if reasons else "")
+
+
+def _progress(path: Path):
+    if not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(desc=path.name, unit=" lines", unit_scale=True, leave=False, file=sys.stderr)
+
+    def advance(line_number: int) -> None:
+        bar.update(line_number - bar.n)
+
+    return bar, advance
+
+
+def load_files(url: str, kind: str, files: list[Path]) -> tuple[list[LoadSummary], list[str]]:
+    """Load each file in its own transaction; returns the summaries and the unreadable files."""
+    summaries, errors = [], []
+    with connect(url) as conn:
+        for path in files:
+            bar, advance = _progress(path)
+            try:
+                summaries.append(load_file(conn, kind, path, on_progress=advance))
+            except UnreadableFileError as error:
+                errors.append(str(error))
+            finally:
+                if bar is not None:
+                    bar.close()
+    return summaries, errors
+
+
+def run_load(args: argparse.Namespace) -> int:
+    with warehouse_url() as url:
+        upgrade(url)
+        summaries, errors = load_files(url, args.kind, args.files)
+    for summary in summaries:
+        print(format_summary(summary))
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        return EXIT_UNREADABLE_FILE
+    if args.strict and any(summary.quarantined_total for summary in summaries):
+        return EXIT_STRICT_QUARANTINE
+    return 0
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    from warehouse.generate import GeneratorConfig, generate
+
+    config = GeneratorConfig(
+        seed=args.seed, days=args.days, chatbots=args.chatbots,
+        visitors_per_day=args.visitors_per_day, now=args.now, gzip=args.gzip,
+    )
+    counts = generate(args.out, config)
+    for kind, count in counts.items():
+        print(f"{kind}: {count:,} records")
+    return 0

@@ -1,0 +1,57 @@
+"""Create or migrate the warehouse to the newest schema (Alembic), safe to run on every start."""
+
+from pathlib import Path
+
+import psycopg
+import sqlalchemy
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from psycopg import sql
+
+from warehouse.connection import libpq_url, sqlalchemy_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any constant works: concurrent upgrades queue on it instead of racing.
+_UPGRADE_LOCK = 7_140_001
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def ensure_database(url: str) -> None:
+    """Create the URL's database when the server does not have it yet."""
+    params = psycopg.conninfo.conninfo_to_dict(libpq_url(url))
+    name = params.get("dbname") or params.get("user") or "postgres"
+    maintenance = psycopg.conninfo.make_conninfo(libpq_url(url), dbname="postgres")
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            return
+        try:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:
+            pass
+
+
+def upgrade(url: str) -> str:
+    """Bring the warehouse at `url` to the newest revision; returns that revision."""
+    ensure_database(url)
+    config = _alembic_config()
+    engine = sqlalchemy.create_engine(sqlalchemy_url(url), poolclass=sqlalchemy.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text("select pg_advisory_xact_lock(:key)"),
+                               {"key": _UPGRADE_LOCK})
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            return MigrationContext.configure(connection).get_current_revision() or ""
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""

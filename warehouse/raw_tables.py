@@ -1,0 +1,55 @@
+"""Where each input kind lands in the `raw` schema: the columns `validation` fills, in order."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RawTable:
+    kind: str
+    columns: tuple[str, ...]     # the values `validation.validate_line` returns, in order
+    day_column: str | None       # its UTC day, for raw.load_days; None: the day it was loaded
+    keeps_versions: bool         # replaceable records: every version kept, latest loaded wins
+
+    @property
+    def name(self) -> str:
+        return self.kind
+
+
+RAW_TABLES = {
+    table.kind: table
+    for table in (
+        RawTable(
+            "events",
+            ("chatbot_id", "event_id", "created_at", "event", "token", "ab_test",
+             "popup_version", "open_way", "order_num", "conversation_id", "url", "items"),
+            "created_at",
+            keeps_versions=False,
+        ),
+        RawTable(
+            "messages",
+            ("chatbot_id", "message_id", "conversation_id", "role", "created_at"),
+            "created_at",
+            keeps_versions=False,
+        ),
+        RawTable(
+            "conversations",
+            ("chatbot_id", "conversation_id", "user_token", "started_at", "record_sha"),
+            "started_at",
+            keeps_versions=True,
+        ),
+        RawTable(
+            "analyses",
+            ("chatbot_id", "conversation_id", "analyzed_at", "products", "intents",
+             "complaints", "missing_information", "mood", "outcome",
+             "human_intervention_needed", "record_sha"),
+            "analyzed_at",
+            keeps_versions=True,
+        ),
+        RawTable(
+            "chatbots",
+            ("chatbot_id", "account_id", "name", "ab_test_enabled", "record_sha"),
+            None,  # a chatbot record has no time of its own
+            keeps_versions=True,
+        ),
+    )
+}
