@@ -24,8 +24,12 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    config = GeneratorConfig(seed=args.seed, days=args.days, chatbots=args.chatbots,
-                             visitors_per_day=args.visitors_per_day)
+    config = GeneratorConfig(
+        seed=args.seed,
+        days=args.days,
+        chatbots=args.chatbots,
+        visitors_per_day=args.visitors_per_day,
+    )
     with tempfile.TemporaryDirectory(prefix="analytics-demo-") as folder, warehouse_url() as url:
         print(f"warehouse: {url} (revision {upgrade(url)})")
         counts = generate(Path(folder), config)

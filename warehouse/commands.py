@@ -22,8 +22,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     load = commands.add_parser("load", help="load JSONL files (.jsonl or .jsonl.gz) into raw")
     load.add_argument("kind", choices=KINDS)
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    load.add_argument("--strict", action="store_true",
-                      help=f"exit {EXIT_STRICT_QUARANTINE} when any line was quarantined")
+    load.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit {EXIT_STRICT_QUARANTINE} when any line was quarantined",
+    )
     load.set_defaults(run=run_load)
 
     generate = commands.add_parser("generate", help="write a synthetic data set (5 JSONL files)")
@@ -50,8 +53,12 @@ def format_summary(summary: LoadSummary) -> str:
         f"{summary.loaded:,} loaded, {summary.duplicates:,} duplicates skipped, "
         f"{summary.quarantined_total:,} quarantined"
     )
-    reasons = ", ".join(f"{reason} {count:,}" for reason, count in
-                        sorted(summary.quarantined.items(), key=lambda item: (-item[1], item[0])))
+    reasons = ", ".join(
+        f"{reason} {count:,}"
+        for reason, count in sorted(
+            summary.quarantined.items(), key=lambda item: (-item[1], item[0])
+        )
+    )
     return line + (f"\n    quarantined by reason: {reasons}" if reasons else "")
 
 
@@ -103,8 +110,12 @@ def run_generate(args: argparse.Namespace) -> int:
     from warehouse.generate import GeneratorConfig, generate
 
     config = GeneratorConfig(
-        seed=args.seed, days=args.days, chatbots=args.chatbots,
-        visitors_per_day=args.visitors_per_day, now=args.now, gzip=args.gzip,
+        seed=args.seed,
+        days=args.days,
+        chatbots=args.chatbots,
+        visitors_per_day=args.visitors_per_day,
+        now=args.now,
+        gzip=args.gzip,
     )
     counts = generate(args.out, config)
     for kind, count in counts.items():

@@ -86,6 +86,7 @@ def _alive(pid: int) -> bool:
 
 class EmbeddedPostgres:
     def __init__(self, data_root: Path) -> None:
+        data_root = data_root.resolve()
         self.account = _run_as()
         if self.account is not None and not _reachable_by_others(data_root):
             # A mode-700 parent would lock the server account out: keep it in the temp folder.
@@ -105,8 +106,12 @@ class EmbeddedPostgres:
         if self.account is not None:
             kwargs = {"user": self.account.pw_uid, "group": self.account.pw_gid}
         return subprocess.run(
-            [str(_bin_dir() / name), *args], capture_output=True, text=True, timeout=timeout,
-            cwd=self.server_dir, **kwargs,
+            [str(_bin_dir() / name), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.server_dir,
+            **kwargs,
         )
 
     def _initialize(self) -> None:
@@ -118,8 +123,14 @@ class EmbeddedPostgres:
         if (self.pgdata / "PG_VERSION").exists():
             return
         result = self._command(
-            "initdb", "-D", str(self.pgdata), "-U", SUPERUSER, "--auth=trust",
-            "--encoding=UTF8", "--locale=C",
+            "initdb",
+            "-D",
+            str(self.pgdata),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
         )
         if result.returncode != 0:
             raise EmbeddedServerError(f"initdb failed: {result.stderr.strip()[-500:]}")
@@ -141,8 +152,17 @@ class EmbeddedPostgres:
         options = [f"-p {port}", f"-k {self.socket_dir}"]
         options += [f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()]
         result = self._command(
-            "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata),
-            "-l", str(self.log_file), "-o", " ".join(options),
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.pgdata),
+            "-l",
+            str(self.log_file),
+            "-o",
+            " ".join(options),
         )
         if result.returncode != 0:
             log_tail = self.log_file.read_text()[-800:] if self.log_file.exists() else ""
@@ -209,7 +229,8 @@ def _ensure_database(port: int) -> None:
                 ).fetchone()
                 if not exists:
                     with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                        conn.execute(sql.SQL("create database {}").format(sql.Identifier(DATABASE_NAME)))
+                        create = sql.SQL("create database {}")
+                        conn.execute(create.format(sql.Identifier(DATABASE_NAME)))
                 return
         except psycopg.OperationalError:
             if time.monotonic() > deadline:

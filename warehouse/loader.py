@@ -13,6 +13,8 @@ import io
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from operator import itemgetter, methodcaller
 from pathlib import Path
 
 import psycopg
@@ -23,6 +25,10 @@ from warehouse.sql_files import read_sql
 from warehouse.validation import Rejection, validate_line
 
 CHUNK_LINES = 20_000
+# Identities of the last 5 to 10 chunks are remembered (two generations of 5), so that a
+# duplicate within a file is dropped before it reaches the database; older ones are found by
+# the unique index.
+RECENT_CHUNKS = 5
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -78,92 +84,148 @@ def _raw_text(line: bytes) -> str:
 # --- writing ------------------------------------------------------------------------------
 
 
-def _prepare_staging(cur: psycopg.Cursor, table: RawTable) -> None:
-    columns = sql.SQL(", ").join(map(sql.Identifier, (*table.columns, "record")))
-    cur.execute("drop table if exists pg_temp.stage, pg_temp.stage_quarantine")
-    cur.execute(
-        sql.SQL(
-            "create temp table stage as select {columns} from {raw_table} with no data"
-        ).format(columns=columns, raw_table=sql.Identifier("raw", table.name))
-    )
-    cur.execute("alter table pg_temp.stage add column line_number bigint not null")
-    cur.execute(
-        "create temp table stage_quarantine as "
-        "select chatbot_id, line_number, reason, detail, raw_line, line_sha "
-        "from raw.quarantine with no data"
-    )
-
-
-def _insert_statement(table: RawTable) -> sql.Composed:
-    day = (
-        sql.SQL("({} at time zone 'UTC')::date as day").format(sql.Identifier(table.day_column))
-        if table.day_column
-        else sql.SQL("(now() at time zone 'UTC')::date as day")
-    )
-    extra = sql.SQL(", line_number") if table.keeps_versions else sql.SQL("")
-    return sql.SQL(read_sql("load/insert_new_records.sql")).format(
-        raw_table=sql.Identifier("raw", table.name),
-        columns=sql.SQL(", ").join(map(sql.Identifier, table.columns)),
-        extra_columns=extra,
-        day=day,
+def _copy_statement(target: sql.Composable, columns: tuple[str, ...]) -> sql.Composed:
+    return sql.SQL("copy {} ({}) from stdin").format(
+        target, sql.SQL(", ").join(map(sql.Identifier, columns))
     )
 
 
 class _ChunkWriter:
-    """Stages one chunk of validated rows and rejected lines, then moves them into `raw`."""
+    """Writes one chunk of validated rows and rejected lines into `raw`.
+
+    The fast path COPYs the chunk's new rows straight into the raw table. When the COPY meets a
+    record already stored (a re-load, or a duplicate from an earlier chunk), the chunk is redone
+    through a staging table with ON CONFLICT DO NOTHING. Either way the rows that landed are
+    known exactly, and counted per (chatbot, UTC day) for raw.load_days.
+    """
 
     def __init__(self, conn: psycopg.Connection, table: RawTable, summary: LoadSummary) -> None:
         self.conn = conn
         self.table = table
         self.summary = summary
-        self.insert_records = _insert_statement(table)
-        self.insert_quarantined = read_sql("load/insert_quarantined.sql")
-        self.copy_records = sql.SQL("copy pg_temp.stage ({}) from stdin").format(
-            sql.SQL(", ").join(map(sql.Identifier, (*table.columns, "record", "line_number")))
+        self.identity = itemgetter(*table.identity_positions)
+        self.day = table.day_position
+        self.today = datetime.now(UTC).date()
+        self.days: Counter[tuple[str, date]] = Counter()
+        raw_table = sql.Identifier("raw", table.name)
+        self.copy_rows = _copy_statement(raw_table, table.stored_columns)
+        self.copy_staged = _copy_statement(sql.Identifier("stage"), table.stored_columns)
+        self.insert_staged = sql.SQL(read_sql("load/insert_new_records.sql")).format(
+            raw_table=raw_table,
+            columns=sql.SQL(", ").join(map(sql.Identifier, table.stored_columns)),
+            identity=sql.SQL(", ").join(map(sql.Identifier, table.identity)),
         )
-        self.params = {"load_id": summary.load_id, "kind": table.kind,
-                       "source_name": summary.source}
+        self.staging_ready = False
+        self.recent: set = set()
+        self.previous: set = set()
+        self.chunks_in_recent = 0
 
     def write(self, rows: list[tuple], rejected: list[tuple]) -> None:
-        with self.conn.cursor() as cur:
-            if rows:
-                rows = self._stage(cur, rows)
-            if rejected:
-                with cur.copy(
-                    "copy pg_temp.stage_quarantine "
-                    "(chatbot_id, line_number, reason, detail, raw_line, line_sha) from stdin"
-                ) as copy:
-                    for row in rejected:
-                        copy.write_row(row)
-                cur.execute(self.insert_quarantined, self.params)
-                cur.execute("truncate pg_temp.stage_quarantine")
-            if rows:
-                added = cur.execute(self.insert_records, self.params).fetchone()[0]
-                self.summary.loaded += added
-                self.summary.duplicates += len(rows) - added
-                cur.execute("truncate pg_temp.stage")
-
-    def _stage(self, cur: psycopg.Cursor, rows: list[tuple]) -> list[tuple]:
-        """COPY the chunk; if the database refuses it, stage row by row and quarantine the
-        rows it refuses (bad input never stops a load)."""
+        if rejected:
+            self._quarantine(rejected)
+        if not rows:
+            return
+        chunk: dict = {}
+        recent, previous = self.recent, self.previous
+        for key, row in zip(map(self.identity, rows), rows):  # the first line wins
+            if key not in chunk and key not in recent and key not in previous:
+                chunk[key] = row
+        self._remember(chunk)
         try:
-            with self.conn.transaction(), cur.copy(self.copy_records) as copy:
+            with self.conn.transaction():
+                self._copy(self.copy_rows, chunk.values())
+            added = list(chunk.values())
+        except (psycopg.errors.UniqueViolation, psycopg.DataError):
+            added = self._write_carefully(chunk)
+        self.summary.loaded += len(added)
+        self.summary.duplicates += len(rows) - len(added)
+        if self.day is None:
+            self.days.update((row[0], self.today) for row in added)
+        else:
+            days = map(methodcaller("date"), map(itemgetter(self.day), added))
+            self.days.update(zip(map(itemgetter(0), added), days))
+
+    def _remember(self, chunk: dict) -> None:
+        if self.chunks_in_recent == RECENT_CHUNKS:
+            self.previous, self.recent, self.chunks_in_recent = self.recent, set(), 0
+        self.recent.update(chunk)
+        self.chunks_in_recent += 1
+
+    def finish(self) -> None:
+        """Record which (chatbot, day) pairs received new rows in this load."""
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(
+                "copy raw.load_days (chatbot_id, load_id, kind, day, row_count) from stdin"
+            ) as copy,
+        ):
+            for (chatbot_id, day), count in self.days.items():
+                copy.write_row((chatbot_id, self.summary.load_id, self.table.kind, day, count))
+
+    def _copy(self, statement: sql.Composed, rows) -> None:
+        load_id = self.summary.load_id
+        with self.conn.cursor() as cur, cur.copy(statement) as copy:
+            write_row = copy.write_row
+            if self.table.keeps_versions:
                 for row in rows:
-                    copy.write_row(row)
-            return rows
+                    write_row((*row[:-1], load_id, row[-1]))
+            else:
+                for row in rows:
+                    write_row((*row[:-1], load_id))
+
+    def _write_carefully(self, chunk: dict[tuple, tuple]) -> list[tuple]:
+        with self.conn.cursor() as cur:
+            if not self.staging_ready:
+                cur.execute(
+                    sql.SQL("create temp table stage as select {} from {} with no data").format(
+                        sql.SQL(", ").join(map(sql.Identifier, self.table.stored_columns)),
+                        sql.Identifier("raw", self.table.name),
+                    )
+                )
+                self.staging_ready = True
+            staged = self._stage(chunk)
+            added = cur.execute(self.insert_staged).fetchall()
+            cur.execute("truncate pg_temp.stage")
+        return [staged[tuple(key)] for key in added]
+
+    def _stage(self, chunk: dict[tuple, tuple]) -> dict[tuple, tuple]:
+        """Stage the chunk; rows the database itself refuses are quarantined one by one."""
+        try:
+            with self.conn.transaction():
+                self._copy(self.copy_staged, chunk.values())
+            return chunk
         except psycopg.DataError:
             pass
-        staged, refused = [], []
-        for row in rows:
+        staged, refused = {}, []
+        for key, row in chunk.items():
             try:
-                with self.conn.transaction(), cur.copy(self.copy_records) as copy:
-                    copy.write_row(row)
-                staged.append(row)
+                with self.conn.transaction():
+                    self._copy(self.copy_staged, [row])
+                staged[key] = row
             except psycopg.DataError as error:
-                refused.append(_rejected_row(row[-1], row[-2], Rejection(
-                    "rejected_by_database", str(error).splitlines()[0][:200], row[0])))
-        self.write([], refused)
+                reason = Rejection("rejected_by_database", str(error).splitlines()[0][:200], row[0])
+                refused.append(_rejected_row(row[-1], row[-2], reason))
+                self.summary.quarantined[reason.reason] += 1
+        self._quarantine(refused)
         return staged
+
+    def _quarantine(self, rejected: list[tuple]) -> None:
+        with self.conn.cursor() as cur:
+            with cur.copy(
+                "copy pg_temp.stage_quarantine "
+                "(chatbot_id, line_number, reason, detail, raw_line, line_sha) from stdin"
+            ) as copy:
+                for row in rejected:
+                    copy.write_row(row)
+            cur.execute(
+                read_sql("load/insert_quarantined.sql"),
+                {
+                    "load_id": self.summary.load_id,
+                    "kind": self.table.kind,
+                    "source_name": self.summary.source,
+                },
+            )
+            cur.execute("truncate pg_temp.stage_quarantine")
 
 
 def _rejected_row(line_number: int, line: bytes | str, rejection: Rejection) -> tuple:
@@ -179,6 +241,28 @@ def _rejected_row(line_number: int, line: bytes | str, rejection: Rejection) -> 
 
 
 # --- the load -----------------------------------------------------------------------------
+
+
+def _validated_chunks(
+    kind: str, lines: Iterator[tuple[int, bytes]], summary: LoadSummary
+) -> Iterator[tuple[list[tuple], list[tuple], int]]:
+    """Chunks of (valid rows, rejected lines, last line number) of at most CHUNK_LINES lines."""
+    rows: list[tuple] = []
+    rejected: list[tuple] = []
+    number = 0
+    for number, line in lines:
+        summary.lines_read += 1
+        result = validate_line(kind, line)
+        if isinstance(result, Rejection):
+            summary.quarantined[result.reason] += 1
+            rejected.append(_rejected_row(number, line, result))
+        else:
+            rows.append((*result, line.decode(), number))
+        if len(rows) + len(rejected) >= CHUNK_LINES:
+            yield rows, rejected, number
+            rows, rejected = [], []
+    if rows or rejected:
+        yield rows, rejected, number
 
 
 def load_file(
@@ -197,29 +281,27 @@ def load_file(
             "returning load_id",
             (kind, path.name, str(path)),
         ).fetchone()[0]
-        cur.execute("set local work_mem = '64MB'")
-        _prepare_staging(cur, table)
+        cur.execute("drop table if exists pg_temp.stage, pg_temp.stage_quarantine")
+        cur.execute(
+            "create temp table stage_quarantine as "
+            "select chatbot_id, line_number, reason, detail, raw_line, line_sha "
+            "from raw.quarantine with no data"
+        )
         writer = _ChunkWriter(conn, table, summary)
-        rows: list[tuple] = []
-        rejected: list[tuple] = []
-        for number, line in lines:
-            summary.lines_read += 1
-            result = validate_line(kind, line)
-            if isinstance(result, Rejection):
-                summary.quarantined[result.reason] += 1
-                rejected.append(_rejected_row(number, line, result))
-            else:
-                rows.append((*result, line.decode(), number))
-            if len(rows) + len(rejected) >= CHUNK_LINES:
-                writer.write(rows, rejected)
-                rows, rejected = [], []
-                if on_progress:
-                    on_progress(number)
-        writer.write(rows, rejected)
+        for rows, rejected, last_line in _validated_chunks(kind, lines, summary):
+            writer.write(rows, rejected)
+            if on_progress:
+                on_progress(last_line)
+        writer.finish()
         cur.execute(
             "update raw.loads set finished_at = clock_timestamp(), lines_read = %s, loaded = %s, "
             "duplicates = %s, quarantined = %s where load_id = %s",
-            (summary.lines_read, summary.loaded, summary.duplicates,
-             summary.quarantined_total, summary.load_id),
+            (
+                summary.lines_read,
+                summary.loaded,
+                summary.duplicates,
+                summary.quarantined_total,
+                summary.load_id,
+            ),
         )
     return summary

@@ -1,5 +1,6 @@
 """Create or migrate the warehouse to the newest schema (Alembic), safe to run on every start."""
 
+import contextlib
 from pathlib import Path
 
 import psycopg
@@ -31,10 +32,8 @@ def ensure_database(url: str) -> None:
     with psycopg.connect(maintenance, autocommit=True) as conn:
         if conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
             return
-        try:
+        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-        except psycopg.errors.DuplicateDatabase:
-            pass
 
 
 def upgrade(url: str) -> str:
@@ -44,8 +43,9 @@ def upgrade(url: str) -> str:
     engine = sqlalchemy.create_engine(sqlalchemy_url(url), poolclass=sqlalchemy.NullPool)
     try:
         with engine.begin() as connection:
-            connection.execute(sqlalchemy.text("select pg_advisory_xact_lock(:key)"),
-                               {"key": _UPGRADE_LOCK})
+            connection.execute(
+                sqlalchemy.text("select pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK}
+            )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             return MigrationContext.configure(connection).get_current_revision() or ""

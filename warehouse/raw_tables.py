@@ -6,13 +6,28 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class RawTable:
     kind: str
-    columns: tuple[str, ...]     # the values `validation.validate_line` returns, in order
-    day_column: str | None       # its UTC day, for raw.load_days; None: the day it was loaded
-    keeps_versions: bool         # replaceable records: every version kept, latest loaded wins
+    columns: tuple[str, ...]  # the values `validation.validate_line` returns, in order
+    day_column: str | None  # its UTC day, for raw.load_days; None: the day it was loaded
+    keeps_versions: bool  # replaceable records: every version kept, latest loaded wins
+    identity: tuple[str, ...]  # what makes two records the same record (a unique index)
 
     @property
     def name(self) -> str:
         return self.kind
+
+    @property
+    def identity_positions(self) -> tuple[int, ...]:
+        return tuple(self.columns.index(column) for column in self.identity)
+
+    @property
+    def day_position(self) -> int | None:
+        return None if self.day_column is None else self.columns.index(self.day_column)
+
+    @property
+    def stored_columns(self) -> tuple[str, ...]:
+        """The raw table's columns a loaded row fills, in the order the loader sends them."""
+        extra = ("line_number",) if self.keeps_versions else ()
+        return (*self.columns, "record", "load_id", *extra)
 
 
 RAW_TABLES = {
@@ -20,36 +35,63 @@ RAW_TABLES = {
     for table in (
         RawTable(
             "events",
-            ("chatbot_id", "event_id", "created_at", "event", "token", "ab_test",
-             "popup_version", "open_way", "order_num", "conversation_id", "url", "items"),
+            (
+                "chatbot_id",
+                "event_id",
+                "created_at",
+                "event",
+                "token",
+                "ab_test",
+                "popup_version",
+                "open_way",
+                "order_num",
+                "conversation_id",
+                "url",
+                "items",
+            ),
             "created_at",
             keeps_versions=False,
+            identity=("chatbot_id", "event_id"),
         ),
         RawTable(
             "messages",
             ("chatbot_id", "message_id", "conversation_id", "role", "created_at"),
             "created_at",
             keeps_versions=False,
+            identity=("chatbot_id", "message_id"),
         ),
         RawTable(
             "conversations",
             ("chatbot_id", "conversation_id", "user_token", "started_at", "record_sha"),
             "started_at",
             keeps_versions=True,
+            identity=("chatbot_id", "conversation_id", "record_sha"),
         ),
         RawTable(
             "analyses",
-            ("chatbot_id", "conversation_id", "analyzed_at", "products", "intents",
-             "complaints", "missing_information", "mood", "outcome",
-             "human_intervention_needed", "record_sha"),
+            (
+                "chatbot_id",
+                "conversation_id",
+                "analyzed_at",
+                "products",
+                "intents",
+                "complaints",
+                "missing_information",
+                "mood",
+                "outcome",
+                "human_intervention_needed",
+                "record_sha",
+            ),
             "analyzed_at",
             keeps_versions=True,
+            identity=("chatbot_id", "conversation_id", "record_sha"),
         ),
         RawTable(
             "chatbots",
             ("chatbot_id", "account_id", "name", "ab_test_enabled", "record_sha"),
             None,  # a chatbot record has no time of its own
             keeps_versions=True,
+            identity=("chatbot_id", "record_sha"),
         ),
     )
 }

@@ -1,4 +1,4 @@
-"""Configuration of the warehouse layer, read from the environment when asked for, never at import."""
+"""Configuration of the warehouse layer, read from the environment when asked, never at import."""
 
 from pathlib import Path
 

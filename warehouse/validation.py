@@ -37,9 +37,19 @@ MAX_ID_CHARS = 512
 
 EVENT_TYPES = frozenset(
     {
-        "visitor", "popup_displayed", "popup_opened", "bot_open", "convo_started",
-        "message_sent", "message_like", "message_dislike", "click_through",
-        "added_to_cart", "go_to_cart", "purchase", "error",
+        "visitor",
+        "popup_displayed",
+        "popup_opened",
+        "bot_open",
+        "convo_started",
+        "message_sent",
+        "message_like",
+        "message_dislike",
+        "click_through",
+        "added_to_cart",
+        "go_to_cart",
+        "purchase",
+        "error",
     }
 )
 EVENT_ALIASES = {"tracktrans": "purchase"}
@@ -313,8 +323,13 @@ def _chatbot(record: dict) -> tuple:
     elif not isinstance(enabled, bool):
         raise _Reject("invalid_ab_test_enabled", "ab_test_enabled must be a boolean")
     name = record.get("name")
-    return (chatbot_id, account_id, name if isinstance(name, str) else None, enabled,
-            record_sha(record))
+    return (
+        chatbot_id,
+        account_id,
+        name if isinstance(name, str) else None,
+        enabled,
+        record_sha(record),
+    )
 
 
 # --- line-level entry point ---------------------------------------------------------------

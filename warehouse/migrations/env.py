@@ -1,4 +1,4 @@
-"""Alembic environment: migrations are plain SQL run on the connection `warehouse.migrate` hands in."""
+"""Alembic environment: plain-SQL migrations on the connection `warehouse.migrate` hands in."""
 
 from alembic import context
 
