@@ -109,11 +109,10 @@ class _Writers:
         for kind in KINDS:
             path = out / f"{kind}{suffix}"
             # mtime=0 keeps gzip output byte-identical between runs.
-            self.files[kind] = (
-                gzip.GzipFile(path, "wb", compresslevel=1, mtime=0)
-                if compress
-                else open(path, "wb")
-            )  # noqa: SIM115
+            if compress:
+                self.files[kind] = gzip.GzipFile(path, "wb", compresslevel=1, mtime=0)
+            else:
+                self.files[kind] = open(path, "wb")  # noqa: SIM115 - closed in close()
         self.counts = dict.fromkeys(KINDS, 0)
 
     def write(self, kind: str, line: bytes) -> None:
