@@ -19,6 +19,16 @@ def _with_scheme(url: str, scheme: str) -> str:
     return urlunsplit((scheme, *parts[1:]))
 
 
+def with_database(url: str, name: str) -> str:
+    """The same server URL naming another database."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/") or "postgres"
+
+
 def sqlalchemy_url(url: str) -> str:
     """The SQLAlchemy spelling of a warehouse URL, on psycopg 3."""
     return _with_scheme(url, "postgresql+psycopg")

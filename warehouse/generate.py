@@ -162,11 +162,13 @@ class _Generator:
             self.day_records[kind].append((moment, line))
         if rng.random() < 0.01:  # re-delivered identically
             self.day_records[kind].append((moment + timedelta(seconds=rng.randint(1, 3600)), line))
-        if kind in CORRUPTIBLE and rng.random() < 0.0015:
-            self._emit_corrupted(kind, moment, record)
+        if kind in CORRUPTIBLE:
+            # Reasons not yet shown come soon (so even a small set exercises every one).
+            due = any(corruption[0] == kind for corruption in self.corruptions_due)
+            if rng.random() < (0.05 if due else 0.0015):
+                self._emit_corrupted(kind, moment, record)
 
     def _emit_corrupted(self, kind: str, moment: datetime, record: dict) -> None:
-        # Every reason comes first (so even a small set exercises all), then at random.
         candidates = [c for c in self.corruptions_due if c[0] == kind] or [
             c for c in CORRUPTIONS if c[0] == kind
         ]

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from psycopg import sql
 
-from warehouse.connection import libpq_url, sqlalchemy_url
+from warehouse.connection import database_name, libpq_url, sqlalchemy_url, with_database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works: concurrent upgrades queue on it instead of racing.
@@ -26,10 +26,8 @@ def _alembic_config() -> Config:
 
 def ensure_database(url: str) -> None:
     """Create the URL's database when the server does not have it yet."""
-    params = psycopg.conninfo.conninfo_to_dict(libpq_url(url))
-    name = params.get("dbname") or params.get("user") or "postgres"
-    maintenance = psycopg.conninfo.make_conninfo(libpq_url(url), dbname="postgres")
-    with psycopg.connect(maintenance, autocommit=True) as conn:
+    name = database_name(url)
+    with psycopg.connect(libpq_url(with_database(url, "postgres")), autocommit=True) as conn:
         if conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
             return
         with contextlib.suppress(psycopg.errors.DuplicateDatabase):

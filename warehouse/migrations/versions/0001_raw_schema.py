@@ -15,6 +15,7 @@ UPGRADE = """
 create schema if not exists raw;
 create schema if not exists marts;
 create schema if not exists reference;
+create schema if not exists staging;
 
 -- One row per run of the loader over one file. Spans tenants: a reference table.
 create table raw.loads (
@@ -154,6 +155,31 @@ comment on table raw.quarantine is
     'One row per input line that broke a rule of SPEC 2/3.1, with the reason; re-loading the '
     'same file adds nothing.';
 
+-- Staging: the current version of each replaceable record (SPEC 2.2, 2.4, 2.5, 3.1).
+create view staging.conversations as
+select distinct on (chatbot_id, conversation_id)
+    chatbot_id, conversation_id, user_token, started_at, load_id
+from raw.conversations
+order by chatbot_id, conversation_id, load_id desc, line_number desc;
+comment on view staging.conversations is
+    'One row per conversation: its latest loaded record.';
+
+create view staging.analyses as
+select distinct on (chatbot_id, conversation_id)
+    chatbot_id, conversation_id, analyzed_at, products, intents, complaints,
+    missing_information, mood, outcome, human_intervention_needed, load_id
+from raw.analyses
+order by chatbot_id, conversation_id, analyzed_at desc, load_id desc, line_number desc;
+comment on view staging.analyses is
+    'One row per analysed conversation: the newest analyzed_at, ties the latest loaded.';
+
+create view staging.chatbots as
+select distinct on (chatbot_id)
+    chatbot_id, account_id, name, ab_test_enabled, load_id
+from raw.chatbots
+order by chatbot_id, load_id desc, line_number desc;
+comment on view staging.chatbots is 'One row per chatbot: its latest loaded record.';
+
 -- Currency rates (SPEC 2.6), edited by operators; a reference table shared by all tenants.
 create table reference.currency_rates (
     currency     text primary key check (currency ~ '^[A-Z]{1,3}$'),
@@ -168,6 +194,7 @@ insert into reference.currency_rates (currency, eur_per_unit) values
 """
 
 DOWNGRADE = """
+drop schema if exists staging cascade;
 drop schema if exists reference cascade;
 drop schema if exists marts cascade;
 drop schema if exists raw cascade;

@@ -1,0 +1,72 @@
+"""Shared fixtures: a real PostgreSQL for every test.
+
+The server is the one `TEST_DATABASE_URL` or `DATABASE_URL` names (e.g. the machine's
+127.0.0.1:5432), else the embedded PostgreSQL. The test session migrates one template database
+and gives each test that asks for `db_url` its own fresh copy; all of them are dropped at the end.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from warehouse.connection import libpq_url, with_database
+from warehouse.embedded import EmbeddedPostgres
+from warehouse.migrate import upgrade
+from warehouse.settings import get_settings
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO.parent / "shared" / "fixtures"
+
+
+def _admin(server_url: str) -> psycopg.Connection:
+    return psycopg.connect(with_database(server_url, "postgres"), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The URL of a running PostgreSQL server (any database on it)."""
+    configured = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if configured:
+        yield libpq_url(configured)
+        return
+    server = EmbeddedPostgres(get_settings().analytics_data_dir)
+    url = server.acquire()
+    try:
+        yield url
+    finally:
+        server.release()
+
+
+@pytest.fixture(scope="session")
+def template_db(server_url: str) -> Iterator[str]:
+    """The name of a migrated database that per-test databases are copied from."""
+    name = f"selzee_test_template_{uuid.uuid4().hex[:8]}"
+    upgrade(with_database(server_url, name))
+    yield name
+    with _admin(server_url) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(
+            sql.Identifier(name)))
+
+
+@pytest.fixture
+def db_url(server_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, migrated database of this test's own, as a postgresql:// URL."""
+    name = f"selzee_test_{uuid.uuid4().hex[:12]}"
+    with _admin(server_url) as conn:
+        conn.execute(sql.SQL("create database {} template {}").format(
+            sql.Identifier(name), sql.Identifier(template_db)))
+    yield with_database(server_url, name)
+    with _admin(server_url) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(
+            sql.Identifier(name)))
+
+
+@pytest.fixture
+def conn(db_url: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(db_url, autocommit=True) as connection:
+        yield connection

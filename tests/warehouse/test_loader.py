@@ -1,0 +1,196 @@
+"""The loader on a real PostgreSQL: quarantine, idempotency, gzip, replacement rules."""
+
+import gzip
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.warehouse.test_validation import CONVERSATION, MESSAGE, event
+from warehouse import loader
+from warehouse.generate import CORRUPTIONS, GeneratorConfig, generate
+from warehouse.loader import UnreadableFileError, load_file
+from warehouse.validation import KINDS
+
+
+def write_jsonl(path: Path, records: list, compress: bool = False) -> Path:
+    lines = [r if isinstance(r, bytes) else json.dumps(r).encode() for r in records]
+    data = b"\n".join(lines) + b"\n"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+def scalar(conn: psycopg.Connection, query: str, *params):
+    return conn.execute(query, params).fetchone()[0]
+
+
+def test_valid_records_land_with_their_load(conn, tmp_path):
+    path = write_jsonl(tmp_path / "events.jsonl", [event(event_id=f"e-{i}") for i in range(3)])
+    summary = load_file(conn, "events", path)
+    assert (summary.lines_read, summary.loaded, summary.duplicates) == (3, 3, 0)
+    assert scalar(conn, "select count(*) from raw.events where load_id = %s",
+                  summary.load_id) == 3
+    assert conn.execute(
+        "select kind, source_name, lines_read, loaded from raw.loads").fetchall() == [
+        ("events", "events.jsonl", 3, 3)]
+
+
+def test_reloading_a_file_adds_nothing(conn, tmp_path):
+    records = [event(event_id=f"e-{i}") for i in range(5)] + [b"{broken"]
+    path = write_jsonl(tmp_path / "events.jsonl", records)
+    load_file(conn, "events", path)
+    again = load_file(conn, "events", path)
+    assert (again.loaded, again.duplicates, again.quarantined_total) == (0, 5, 1)
+    assert scalar(conn, "select count(*) from raw.events") == 5
+    assert scalar(conn, "select count(*) from raw.quarantine") == 1
+    assert scalar(conn, "select sum(row_count) from raw.load_days") == 5
+
+
+def test_the_first_loaded_event_wins_within_and_across_files(conn, tmp_path):
+    first = event(event_id="same", token="user_first_111")
+    second = event(event_id="same", token="user_second_22")
+    summary = load_file(conn, "events", write_jsonl(tmp_path / "a.jsonl", [first, second]))
+    assert (summary.loaded, summary.duplicates) == (1, 1)
+    load_file(conn, "events", write_jsonl(tmp_path / "b.jsonl", [second]))
+    assert scalar(conn, "select token from raw.events") == "user_first_111"
+
+
+def test_duplicates_far_apart_in_a_file_are_skipped(conn, tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "CHUNK_LINES", 3)
+    monkeypatch.setattr(loader, "RECENT_CHUNKS", 1)
+    records = [event(event_id=f"e-{i}") for i in range(20)] + [event(event_id="e-0")]
+    summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
+    assert (summary.loaded, summary.duplicates) == (20, 1)
+
+
+def test_events_without_event_id_are_idempotent_by_content(conn, tmp_path):
+    record = {k: v for k, v in event().items() if k != "event_id"}
+    path = write_jsonl(tmp_path / "events.jsonl", [record, record])
+    assert load_file(conn, "events", path).loaded == 1
+    assert load_file(conn, "events", path).loaded == 0
+
+
+def test_a_malformed_line_mid_file_is_quarantined_and_its_neighbours_load(conn, tmp_path):
+    records = [event(event_id="before"), b'{"event_id": "broken", ', event(event_id="after")]
+    summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
+    assert summary.loaded == 2
+    assert summary.quarantined == {"malformed_json": 1}
+    row = conn.execute("select line_number, reason, raw_line, source_name, kind "
+                       "from raw.quarantine").fetchone()
+    assert row == (2, "malformed_json", '{"event_id": "broken", ', "events.jsonl", "events")
+
+
+def test_blank_lines_are_skipped(conn, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n" + json.dumps(event()).encode() + b"\r\n   \n")
+    summary = load_file(conn, "events", path)
+    assert (summary.lines_read, summary.loaded, summary.quarantined_total) == (1, 1, 0)
+
+
+def test_gzip_input_loads_like_plain(conn, tmp_path):
+    records = [event(event_id=f"e-{i}") for i in range(4)]
+    path = write_jsonl(tmp_path / "events.jsonl.gz", records, compress=True)
+    assert load_file(conn, "events", path).loaded == 4
+
+
+def test_a_file_that_cannot_be_read_raises_a_clear_error(conn, tmp_path):
+    with pytest.raises(UnreadableFileError, match="missing.jsonl"):
+        load_file(conn, "events", tmp_path / "missing.jsonl")
+    truncated = tmp_path / "events.jsonl.gz"
+    truncated.write_bytes(gzip.compress(b'{"a": 1}\n' * 1000)[:50])
+    with pytest.raises(UnreadableFileError):
+        load_file(conn, "events", truncated)
+    assert scalar(conn, "select count(*) from raw.loads") == 0  # nothing half-loaded
+
+
+@pytest.mark.parametrize(("kind", "reason", "make"), CORRUPTIONS,
+                         ids=[f"{kind}-{reason}" for kind, reason, _ in CORRUPTIONS])
+def test_every_quarantine_reason_lands_in_quarantine(conn, tmp_path, kind, reason, make):
+    import random
+
+    valid = {"events": event(), "messages": MESSAGE, "conversations": CONVERSATION,
+             "analyses": {"conversation_id": "c-1", "chatbot_id": "b",
+                          "analyzed_at": "2026-02-20T11:00:00Z"}}[kind]
+    bad = make(json.loads(json.dumps(valid)), random.Random(1))
+    summary = load_file(conn, kind, write_jsonl(tmp_path / f"{kind}.jsonl", [valid, bad]))
+    assert (summary.loaded, dict(summary.quarantined)) == (1, {reason: 1})
+    assert scalar(conn, "select reason from raw.quarantine") == reason
+
+
+def test_a_record_the_database_refuses_is_quarantined_not_fatal(conn, tmp_path):
+    # A lone surrogate is valid JSON to the parser but not storable text.
+    records = [event(event_id="ok"), b'{"event_id": "x", "created_at": "2026-02-20T10:00:00Z", '
+               b'"event": "visitor", "token": "user_abcdefgh", '
+               b'"data": {"chatbot_id": "b", "url": "\\ud800"}}']
+    summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
+    assert summary.loaded == 1 and summary.quarantined_total == 1
+
+
+def test_a_later_conversation_record_replaces_the_earlier(conn, tmp_path):
+    older = CONVERSATION
+    newer = {**CONVERSATION, "user_token": "user_newer_token"}
+    load_file(conn, "conversations", write_jsonl(tmp_path / "a.jsonl", [older]))
+    load_file(conn, "conversations", write_jsonl(tmp_path / "b.jsonl", [newer]))
+    assert scalar(conn, "select user_token from staging.conversations") == "user_newer_token"
+    # Re-loading the older record, identical to one already loaded, changes nothing.
+    assert load_file(conn, "conversations", write_jsonl(tmp_path / "c.jsonl", [older])).loaded == 0
+    assert scalar(conn, "select user_token from staging.conversations") == "user_newer_token"
+
+
+def test_within_one_file_the_later_line_replaces_the_earlier(conn, tmp_path):
+    records = [CONVERSATION, {**CONVERSATION, "user_token": "user_second_line"}]
+    load_file(conn, "conversations", write_jsonl(tmp_path / "a.jsonl", records))
+    assert scalar(conn, "select user_token from staging.conversations") == "user_second_line"
+
+
+def test_the_newest_analysis_wins_and_ties_go_to_the_latest_loaded(conn, tmp_path):
+    base = {"conversation_id": "c-1", "chatbot_id": "b"}
+    newer = {**base, "analyzed_at": "2026-02-20T12:00:00Z", "mood": "happy"}
+    older = {**base, "analyzed_at": "2026-02-20T11:00:00Z", "mood": "angry"}
+    load_file(conn, "analyses", write_jsonl(tmp_path / "a.jsonl", [newer]))
+    load_file(conn, "analyses", write_jsonl(tmp_path / "b.jsonl", [older]))
+    assert scalar(conn, "select mood from staging.analyses") == "happy"
+    tie = {**base, "analyzed_at": "2026-02-20T12:00:00Z", "mood": "neutral"}
+    load_file(conn, "analyses", write_jsonl(tmp_path / "c.jsonl", [tie]))
+    assert scalar(conn, "select mood from staging.analyses") == "neutral"
+    load_file(conn, "analyses", write_jsonl(tmp_path / "d.jsonl", [newer]))  # identical re-load
+    assert scalar(conn, "select mood from staging.analyses") == "neutral"
+
+
+def test_a_later_chatbot_record_replaces_the_earlier(conn, tmp_path):
+    first = {"chatbot_id": "b", "account_id": "acme", "ab_test_enabled": True}
+    second = {"chatbot_id": "b", "account_id": "acme", "ab_test_enabled": False}
+    load_file(conn, "chatbots", write_jsonl(tmp_path / "chatbots.jsonl", [first, second]))
+    assert scalar(conn, "select ab_test_enabled from staging.chatbots") is False
+
+
+def test_load_days_record_the_utc_days_that_received_rows(conn, tmp_path):
+    records = [event(event_id="a", created_at="2026-02-21T00:30:00+01:00"),
+               event(event_id="b", created_at="2026-02-21T00:30:00Z"),
+               event(event_id="c", created_at="2026-02-21T10:00:00Z")]
+    summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
+    rows = conn.execute("select day::text, row_count from raw.load_days where load_id = %s "
+                        "order by day", (summary.load_id,)).fetchall()
+    assert rows == [("2026-02-20", 1), ("2026-02-21", 2)]
+
+
+def test_the_small_fixture_quarantines_what_its_readme_states(conn):
+    inputs = FIXTURES / "small" / "inputs"
+    if not inputs.exists():
+        pytest.skip("shared fixtures not present")
+    expected = {"analyses": 1, "conversations": 2, "events": 26, "messages": 3, "chatbots": 0}
+    for kind in KINDS:
+        assert load_file(conn, kind, inputs / f"{kind}.jsonl").quarantined_total == expected[kind]
+
+
+def test_a_generated_data_set_exercises_every_quarantine_reason(conn, tmp_path):
+    generate(tmp_path, GeneratorConfig(seed=5, days=4, chatbots=2, visitors_per_day=400,
+                                       now="2026-02-24T12:00:00Z", gzip=True))
+    seen = set()
+    for kind in KINDS:
+        summary = load_file(conn, kind, tmp_path / f"{kind}.jsonl.gz")
+        seen |= {(kind, reason) for reason in summary.quarantined}
+        assert summary.loaded > 0
+    assert {(kind, reason) for kind, reason, _ in CORRUPTIONS} <= seen
