@@ -49,8 +49,9 @@ def template_db(server_url: str) -> Iterator[str]:
     upgrade(with_database(server_url, name))
     yield name
     with _admin(server_url) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(
-            sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture
@@ -58,12 +59,16 @@ def db_url(server_url: str, template_db: str) -> Iterator[str]:
     """A fresh, migrated database of this test's own, as a postgresql:// URL."""
     name = f"selzee_test_{uuid.uuid4().hex[:12]}"
     with _admin(server_url) as conn:
-        conn.execute(sql.SQL("create database {} template {}").format(
-            sql.Identifier(name), sql.Identifier(template_db)))
+        conn.execute(
+            sql.SQL("create database {} template {}").format(
+                sql.Identifier(name), sql.Identifier(template_db)
+            )
+        )
     yield with_database(server_url, name)
     with _admin(server_url) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(
-            sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture

@@ -30,11 +30,10 @@ def test_valid_records_land_with_their_load(conn, tmp_path):
     path = write_jsonl(tmp_path / "events.jsonl", [event(event_id=f"e-{i}") for i in range(3)])
     summary = load_file(conn, "events", path)
     assert (summary.lines_read, summary.loaded, summary.duplicates) == (3, 3, 0)
-    assert scalar(conn, "select count(*) from raw.events where load_id = %s",
-                  summary.load_id) == 3
+    assert scalar(conn, "select count(*) from raw.events where load_id = %s", summary.load_id) == 3
     assert conn.execute(
-        "select kind, source_name, lines_read, loaded from raw.loads").fetchall() == [
-        ("events", "events.jsonl", 3, 3)]
+        "select kind, source_name, lines_read, loaded from raw.loads"
+    ).fetchall() == [("events", "events.jsonl", 3, 3)]
 
 
 def test_reloading_a_file_adds_nothing(conn, tmp_path):
@@ -77,8 +76,9 @@ def test_a_malformed_line_mid_file_is_quarantined_and_its_neighbours_load(conn, 
     summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
     assert summary.loaded == 2
     assert summary.quarantined == {"malformed_json": 1}
-    row = conn.execute("select line_number, reason, raw_line, source_name, kind "
-                       "from raw.quarantine").fetchone()
+    row = conn.execute(
+        "select line_number, reason, raw_line, source_name, kind from raw.quarantine"
+    ).fetchone()
     assert row == (2, "malformed_json", '{"event_id": "broken", ', "events.jsonl", "events")
 
 
@@ -105,14 +105,24 @@ def test_a_file_that_cannot_be_read_raises_a_clear_error(conn, tmp_path):
     assert scalar(conn, "select count(*) from raw.loads") == 0  # nothing half-loaded
 
 
-@pytest.mark.parametrize(("kind", "reason", "make"), CORRUPTIONS,
-                         ids=[f"{kind}-{reason}" for kind, reason, _ in CORRUPTIONS])
+@pytest.mark.parametrize(
+    ("kind", "reason", "make"),
+    CORRUPTIONS,
+    ids=[f"{kind}-{reason}" for kind, reason, _ in CORRUPTIONS],
+)
 def test_every_quarantine_reason_lands_in_quarantine(conn, tmp_path, kind, reason, make):
     import random
 
-    valid = {"events": event(), "messages": MESSAGE, "conversations": CONVERSATION,
-             "analyses": {"conversation_id": "c-1", "chatbot_id": "b",
-                          "analyzed_at": "2026-02-20T11:00:00Z"}}[kind]
+    valid = {
+        "events": event(),
+        "messages": MESSAGE,
+        "conversations": CONVERSATION,
+        "analyses": {
+            "conversation_id": "c-1",
+            "chatbot_id": "b",
+            "analyzed_at": "2026-02-20T11:00:00Z",
+        },
+    }[kind]
     bad = make(json.loads(json.dumps(valid)), random.Random(1))
     summary = load_file(conn, kind, write_jsonl(tmp_path / f"{kind}.jsonl", [valid, bad]))
     assert (summary.loaded, dict(summary.quarantined)) == (1, {reason: 1})
@@ -121,9 +131,12 @@ def test_every_quarantine_reason_lands_in_quarantine(conn, tmp_path, kind, reaso
 
 def test_a_record_the_database_refuses_is_quarantined_not_fatal(conn, tmp_path):
     # A lone surrogate is valid JSON to the parser but not storable text.
-    records = [event(event_id="ok"), b'{"event_id": "x", "created_at": "2026-02-20T10:00:00Z", '
-               b'"event": "visitor", "token": "user_abcdefgh", '
-               b'"data": {"chatbot_id": "b", "url": "\\ud800"}}']
+    records = [
+        event(event_id="ok"),
+        b'{"event_id": "x", "created_at": "2026-02-20T10:00:00Z", '
+        b'"event": "visitor", "token": "user_abcdefgh", '
+        b'"data": {"chatbot_id": "b", "url": "\\ud800"}}',
+    ]
     summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
     assert summary.loaded == 1 and summary.quarantined_total == 1
 
@@ -167,12 +180,16 @@ def test_a_later_chatbot_record_replaces_the_earlier(conn, tmp_path):
 
 
 def test_load_days_record_the_utc_days_that_received_rows(conn, tmp_path):
-    records = [event(event_id="a", created_at="2026-02-21T00:30:00+01:00"),
-               event(event_id="b", created_at="2026-02-21T00:30:00Z"),
-               event(event_id="c", created_at="2026-02-21T10:00:00Z")]
+    records = [
+        event(event_id="a", created_at="2026-02-21T00:30:00+01:00"),
+        event(event_id="b", created_at="2026-02-21T00:30:00Z"),
+        event(event_id="c", created_at="2026-02-21T10:00:00Z"),
+    ]
     summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
-    rows = conn.execute("select day::text, row_count from raw.load_days where load_id = %s "
-                        "order by day", (summary.load_id,)).fetchall()
+    rows = conn.execute(
+        "select day::text, row_count from raw.load_days where load_id = %s order by day",
+        (summary.load_id,),
+    ).fetchall()
     assert rows == [("2026-02-20", 1), ("2026-02-21", 2)]
 
 
@@ -186,8 +203,12 @@ def test_the_small_fixture_quarantines_what_its_readme_states(conn):
 
 
 def test_a_generated_data_set_exercises_every_quarantine_reason(conn, tmp_path):
-    generate(tmp_path, GeneratorConfig(seed=5, days=4, chatbots=2, visitors_per_day=400,
-                                       now="2026-02-24T12:00:00Z", gzip=True))
+    generate(
+        tmp_path,
+        GeneratorConfig(
+            seed=5, days=4, chatbots=2, visitors_per_day=400, now="2026-02-24T12:00:00Z", gzip=True
+        ),
+    )
     seen = set()
     for kind in KINDS:
         summary = load_file(conn, kind, tmp_path / f"{kind}.jsonl.gz")

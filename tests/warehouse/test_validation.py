@@ -14,11 +14,16 @@ CHATBOT = "550e8400-e29b-41d4-a716-446655440000"
 
 def event(**changes) -> dict:
     record = {
-        "event_id": "e-1", "created_at": "2026-02-20T10:15:00Z", "event": "purchase",
-        "token": "user_abc123def456", "ab_test": True,
-        "data": {"chatbot_id": CHATBOT, "orderNum": "ORD-1",
-                 "items": [{"item_id": "SKU-1", "value": 49.99, "quantity": 2,
-                            "currency": "EUR"}]},
+        "event_id": "e-1",
+        "created_at": "2026-02-20T10:15:00Z",
+        "event": "purchase",
+        "token": "user_abc123def456",
+        "ab_test": True,
+        "data": {
+            "chatbot_id": CHATBOT,
+            "orderNum": "ORD-1",
+            "items": [{"item_id": "SKU-1", "value": 49.99, "quantity": 2, "currency": "EUR"}],
+        },
     }
     data = changes.pop("data", {})
     record.update(changes)
@@ -51,7 +56,8 @@ def test_a_valid_event_is_accepted_with_its_columns():
     assert column("events", result, "created_at") == datetime(2026, 2, 20, 10, 15, tzinfo=UTC)
     assert column("events", result, "order_num") == "ORD-1"
     assert json.loads(column("events", result, "items")) == [
-        {"value": "49.99", "quantity": 2, "currency": "EUR"}]
+        {"value": "49.99", "quantity": 2, "currency": "EUR"}
+    ]
 
 
 def test_a_line_over_50000_bytes_is_quarantined():
@@ -101,8 +107,10 @@ def test_a_missing_null_or_empty_event_id_means_the_hash_identity(missing):
 
 def test_the_hash_identity_is_the_same_for_missing_null_and_empty_ids():
     without = {k: v for k, v in event().items() if k != "event_id"}
-    ids = {column("events", check("events", r), "event_id")
-           for r in (without, event(event_id=None), event(event_id=""))}
+    ids = {
+        column("events", check("events", r), "event_id")
+        for r in (without, event(event_id=None), event(event_id=""))
+    }
     assert len(ids) == 1
 
 
@@ -179,12 +187,16 @@ def test_required_strings_keep_their_value_as_given():
 
 @pytest.mark.parametrize(
     ("version", "expected"),
-    [("v2", "v2"), (" V2 ", "V2"), ("", "unknown"), ("  ", "unknown"), (None, "unknown"),
-     (7, "unknown")],
+    [
+        ("v2", "v2"),
+        (" V2 ", "V2"),
+        ("", "unknown"),
+        ("  ", "unknown"),
+        (None, "unknown"),
+        (7, "unknown"),
+    ],
 )
-def test_popup_version_is_trimmed_and_unknown_when_missing_blank_or_not_a_string(
-    version, expected
-):
+def test_popup_version_is_trimmed_and_unknown_when_missing_blank_or_not_a_string(version, expected):
     record = event(event="popup_displayed", data={"popup_version": version})
     assert column("events", check("events", record), "popup_version") == expected
 
@@ -194,9 +206,10 @@ def test_popup_version_of_a_missing_key_is_unknown():
     assert column("events", check("events", record), "popup_version") == "unknown"
 
 
-@pytest.mark.parametrize(("open_way", "expected"),
-                         [("popup", "popup"), ("contact_form", "contact_form"), (None, None),
-                          (3, None)])
+@pytest.mark.parametrize(
+    ("open_way", "expected"),
+    [("popup", "popup"), ("contact_form", "contact_form"), (None, None), (3, None)],
+)
 def test_open_way_is_kept_as_given_for_convo_started(open_way, expected):
     record = event(event="convo_started", data={"open_way": open_way})
     assert column("events", check("events", record), "open_way") == expected
@@ -211,8 +224,9 @@ def test_a_url_over_2048_chars_is_quarantined():
     assert rejected("events", event(data={"url": "u" * 2049})) == "invalid_url"
 
 
-@pytest.mark.parametrize(("value", "expected"), [(True, True), (False, False), ("yes", False),
-                                                 (None, False)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(True, True), (False, False), ("yes", False), (None, False)]
+)
 def test_ab_test_is_a_boolean_defaulting_to_false(value, expected):
     assert column("events", check("events", event(ab_test=value)), "ab_test") is expected
 
@@ -220,17 +234,20 @@ def test_ab_test_is_a_boolean_defaulting_to_false(value, expected):
 # --- events: orderNum ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"),
-                         [("  ORD-9 ", "ORD-9"), (1234, "1234"), ("   ", None), ("", None)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("  ORD-9 ", "ORD-9"), (1234, "1234"), ("   ", None), ("", None)]
+)
 def test_order_num_is_trimmed_text_or_integer_and_empty_means_missing(value, expected):
-    assert column("events", check("events", event(data={"orderNum": value})),
-                  "order_num") == expected
+    assert (
+        column("events", check("events", event(data={"orderNum": value})), "order_num") == expected
+    )
 
 
 @pytest.mark.parametrize("value", [12.5, True, ["a"], {"a": 1}, "o" * 513])
 def test_an_invalid_order_num_is_quarantined_on_any_event(value):
-    assert rejected("events", event(event="visitor", data={"orderNum": value})) == \
-        "invalid_order_num"
+    assert (
+        rejected("events", event(event="visitor", data={"orderNum": value})) == "invalid_order_num"
+    )
 
 
 # --- events: items ------------------------------------------------------------------------
@@ -272,8 +289,9 @@ def test_quantity_defaults_to_1():
     assert items_of({"value": 1})[0]["quantity"] == 1
 
 
-@pytest.mark.parametrize(("currency", "expected"),
-                         [("eur", "EUR"), ("Usd", "USD"), (None, "EUR"), ("XYZ", "XYZ")])
+@pytest.mark.parametrize(
+    ("currency", "expected"), [("eur", "EUR"), ("Usd", "USD"), (None, "EUR"), ("XYZ", "XYZ")]
+)
 def test_currency_is_case_insensitive_defaulting_to_eur(currency, expected):
     assert items_of({"value": 1, "currency": currency})[0]["currency"] == expected
 
@@ -286,8 +304,10 @@ def test_a_currency_that_is_not_1_to_3_letters_is_quarantined(currency):
 
 @pytest.mark.parametrize("item_id", ["x" * 129, True, ["a"]])
 def test_an_invalid_item_id_is_quarantined(item_id):
-    assert rejected("events", event(data={"items": [{"value": 1, "id": item_id}]})) == \
-        "invalid_item_id"
+    assert (
+        rejected("events", event(data={"items": [{"value": 1, "id": item_id}]}))
+        == "invalid_item_id"
+    )
 
 
 def test_an_item_id_may_be_a_number():
@@ -312,15 +332,33 @@ def test_no_items_key_stores_null_items():
 
 # --- messages, conversations, analyses, chatbots ------------------------------------------
 
-MESSAGE = {"message_id": "m-1", "conversation_id": "c-1", "chatbot_id": CHATBOT,
-           "role": "assistant", "created_at": "2026-02-20T10:15:00Z"}
-CONVERSATION = {"conversation_id": "c-1", "chatbot_id": CHATBOT,
-                "user_token": "user_abc123def456", "started_at": "2026-02-20T10:00:00Z"}
-ANALYSIS = {"conversation_id": "c-1", "chatbot_id": CHATBOT,
-            "analyzed_at": "2026-02-20T11:00:00Z", "products": ["A", 3, None],
-            "mood": "happy", "outcome": "success"}
-CHATBOT_RECORD = {"chatbot_id": CHATBOT, "account_id": "acme", "name": "Acme",
-                  "ab_test_enabled": True}
+MESSAGE = {
+    "message_id": "m-1",
+    "conversation_id": "c-1",
+    "chatbot_id": CHATBOT,
+    "role": "assistant",
+    "created_at": "2026-02-20T10:15:00Z",
+}
+CONVERSATION = {
+    "conversation_id": "c-1",
+    "chatbot_id": CHATBOT,
+    "user_token": "user_abc123def456",
+    "started_at": "2026-02-20T10:00:00Z",
+}
+ANALYSIS = {
+    "conversation_id": "c-1",
+    "chatbot_id": CHATBOT,
+    "analyzed_at": "2026-02-20T11:00:00Z",
+    "products": ["A", 3, None],
+    "mood": "happy",
+    "outcome": "success",
+}
+CHATBOT_RECORD = {
+    "chatbot_id": CHATBOT,
+    "account_id": "acme",
+    "name": "Acme",
+    "ab_test_enabled": True,
+}
 
 
 @pytest.mark.parametrize("role", ["user", "assistant", "human"])
@@ -360,8 +398,12 @@ def test_ids_over_512_chars_are_quarantined():
 
 @pytest.mark.parametrize(
     ("change", "reason"),
-    [({"conversation_id": None}, "missing_field"), ({"chatbot_id": None}, "invalid_chatbot_id"),
-     ({"analyzed_at": None}, "missing_field"), ({"analyzed_at": "soon"}, "invalid_timestamp")],
+    [
+        ({"conversation_id": None}, "missing_field"),
+        ({"chatbot_id": None}, "invalid_chatbot_id"),
+        ({"analyzed_at": None}, "missing_field"),
+        ({"analyzed_at": "soon"}, "invalid_timestamp"),
+    ],
 )
 def test_an_analysis_needs_conversation_chatbot_and_a_parsable_analyzed_at(change, reason):
     assert rejected("analyses", {**ANALYSIS, **change}) == reason
@@ -373,14 +415,16 @@ def test_analysis_lists_keep_only_strings_and_may_be_missing():
     assert json.loads(column("analyses", result, "intents")) == []
 
 
-@pytest.mark.parametrize(("mood", "expected"),
-                         [("happy", "happy"), ("Happy", None), ("bored", None), (None, None)])
+@pytest.mark.parametrize(
+    ("mood", "expected"), [("happy", "happy"), ("Happy", None), ("bored", None), (None, None)]
+)
 def test_a_mood_outside_the_three_counts_as_no_value(mood, expected):
     assert column("analyses", check("analyses", {**ANALYSIS, "mood": mood}), "mood") == expected
 
 
-@pytest.mark.parametrize(("outcome", "expected"),
-                         [("fail", "fail"), ("FAIL", None), ("unknown", None)])
+@pytest.mark.parametrize(
+    ("outcome", "expected"), [("fail", "fail"), ("FAIL", None), ("unknown", None)]
+)
 def test_an_outcome_outside_the_three_counts_as_no_value(outcome, expected):
     result = check("analyses", {**ANALYSIS, "outcome": outcome})
     assert column("analyses", result, "outcome") == expected
@@ -405,15 +449,20 @@ def test_ab_test_enabled_missing_or_null_is_false(value, expected):
 
 @pytest.mark.parametrize("value", ["yes", 1, "true"])
 def test_a_non_boolean_ab_test_enabled_quarantines_the_chatbot(value):
-    assert rejected("chatbots", {**CHATBOT_RECORD, "ab_test_enabled": value}) == \
-        "invalid_ab_test_enabled"
+    assert (
+        rejected("chatbots", {**CHATBOT_RECORD, "ab_test_enabled": value})
+        == "invalid_ab_test_enabled"
+    )
 
 
 def test_replaceable_records_carry_a_content_identity():
     first = column("conversations", check("conversations", CONVERSATION), "record_sha")
-    same = column("conversations",
-                  check("conversations", dict(reversed(list(CONVERSATION.items())))),
-                  "record_sha")
-    other = column("conversations", check("conversations", {**CONVERSATION, "user_token": "x"}),
-                   "record_sha")
+    same = column(
+        "conversations",
+        check("conversations", dict(reversed(list(CONVERSATION.items())))),
+        "record_sha",
+    )
+    other = column(
+        "conversations", check("conversations", {**CONVERSATION, "user_token": "x"}), "record_sha"
+    )
     assert first == same != other

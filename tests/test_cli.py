@@ -1,0 +1,101 @@
+"""The `analytics` command as a user runs it: output and exit codes (SPEC 5)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.warehouse.test_validation import event
+
+ANALYTICS = shutil.which("analytics", path=str(Path(sys.executable).parent)) or "analytics"
+
+
+def run(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    return subprocess.run([ANALYTICS, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_db_upgrade_prints_the_revision(db_url):
+    result = run(db_url, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert "revision 0001" in result.stdout
+
+
+def test_load_prints_a_summary_by_reason(db_url, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(event(event_id="a")),
+                json.dumps(event(event_id="a")),
+                "{bad",
+                json.dumps(event(token="no")),
+            ]
+        )
+        + "\n"
+    )
+    result = run(db_url, "load", "events", str(path))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "events.jsonl (events): 4 lines, 1 loaded, 1 duplicates skipped, 2 quarantined"
+        in result.stdout
+    )
+    assert "quarantined by reason: invalid_token 1, malformed_json 1" in result.stdout
+
+
+def test_strict_load_exits_non_zero_when_anything_was_quarantined(db_url, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(event()) + "\n{bad\n")
+    assert run(db_url, "load", "--strict", "events", str(path)).returncode == 3
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text(json.dumps(event(event_id="z")) + "\n")
+    assert run(db_url, "load", "--strict", "events", str(clean)).returncode == 0
+
+
+def test_an_unreadable_file_is_a_one_line_error_and_the_others_still_load(db_url, tmp_path):
+    good = tmp_path / "events.jsonl"
+    good.write_text(json.dumps(event()) + "\n")
+    result = run(db_url, "load", "events", str(tmp_path / "nope.jsonl"), str(good))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'nope.jsonl'}: No such file or directory"
+    ]
+    assert "1 loaded" in result.stdout
+
+
+def test_an_unknown_kind_is_a_usage_error(db_url, tmp_path):
+    result = run(db_url, "load", "visits", str(tmp_path / "x.jsonl"))
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+@pytest.mark.slow
+def test_generate_then_load_every_kind(db_url, tmp_path):
+    result = run(
+        db_url,
+        "generate",
+        "--out",
+        str(tmp_path),
+        "--seed",
+        "3",
+        "--days",
+        "3",
+        "--chatbots",
+        "2",
+        "--visitors-per-day",
+        "100",
+        "--now",
+        "2026-02-24T12:00:00Z",
+        "--gzip",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "events:" in result.stdout
+    for kind in ("chatbots", "conversations", "messages", "analyses", "events"):
+        loaded = run(db_url, "load", kind, str(tmp_path / f"{kind}.jsonl.gz"))
+        assert loaded.returncode == 0, loaded.stderr
+        assert f"({kind}):" in loaded.stdout

@@ -1,0 +1,71 @@
+"""The embedded PostgreSQL: start, share, stop, and adopt a server left by a crash."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import psycopg
+import pytest
+
+from warehouse.embedded import EmbeddedPostgres
+
+
+@pytest.fixture
+def server(tmp_path_factory):
+    # A folder of its own under /tmp, reachable by the server's account when we are root.
+    root = tmp_path_factory.mktemp("embedded")
+    os.chmod(root, 0o755)
+    for parent in root.parents:
+        if str(parent).startswith("/tmp/"):
+            os.chmod(parent, 0o755)
+    return EmbeddedPostgres(root / "data")
+
+
+def alive(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=2) as conn:
+            return conn.execute("select 1").fetchone() == (1,)
+    except psycopg.OperationalError:
+        return False
+
+
+def test_acquire_starts_a_server_and_release_stops_it(server):
+    url = server.acquire()
+    assert alive(url)
+    server.release()
+    assert not alive(url)
+
+
+def test_the_server_keeps_running_while_another_command_holds_it(server):
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        url = server.acquire()
+        (server.holders_dir / str(holder.pid)).touch()  # another live command holds it
+        server.release()
+        assert alive(url)
+    finally:
+        holder.kill()
+        holder.wait()
+    server.acquire()
+    server.release()  # the other holder is gone: the last one out stops the server
+    assert not alive(url)
+
+
+def test_a_server_left_by_a_killed_command_is_adopted_and_stopped(server):
+    script = textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from warehouse.embedded import EmbeddedPostgres
+        print(EmbeddedPostgres(Path({str(server.root)!r})).acquire(), flush=True)
+        time.sleep(60)
+    """)
+    crashed = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    url = crashed.stdout.readline().strip()
+    crashed.send_signal(signal.SIGKILL)
+    crashed.wait()
+    assert alive(url)  # left behind
+    assert server.acquire() == url  # adopted: same server, same port
+    server.release()
+    assert not alive(url)
