@@ -11,7 +11,8 @@ from warehouse.commands import format_summary, load_files
 from warehouse.connection import warehouse_url
 from warehouse.generate import GeneratorConfig, generate
 from warehouse.migrate import upgrade
-from warehouse.validation import KINDS
+
+LOAD_ORDER = ("chatbots", "conversations", "messages", "analyses", "events")
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -34,7 +35,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"warehouse: {url} (revision {upgrade(url)})")
         counts = generate(Path(folder), config)
         print("generated: " + ", ".join(f"{count:,} {kind}" for kind, count in counts.items()))
-        for kind in KINDS:
+        for kind in LOAD_ORDER:
             summaries, errors = load_files(url, kind, sorted(Path(folder).glob(f"{kind}.jsonl*")))
             for summary in summaries:
                 print(format_summary(summary))
