@@ -1,6 +1,7 @@
 """The `analytics` command: one entry point over the warehouse, pipeline and serving layers."""
 
 import argparse
+import os
 import signal
 import sys
 
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

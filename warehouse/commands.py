@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from warehouse.connection import connect, warehouse_url
+from warehouse.generate import GeneratorConfig, generate
 from warehouse.loader import LoadSummary, UnreadableFileError, load_file
 from warehouse.migrate import upgrade
 from warehouse.validation import KINDS
@@ -31,13 +32,29 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     generate = commands.add_parser("generate", help="write a synthetic data set (5 JSONL files)")
     generate.add_argument("--out", type=Path, required=True)
-    generate.add_argument("--seed", type=int, default=1)
-    generate.add_argument("--days", type=int, default=30)
-    generate.add_argument("--chatbots", type=int, default=3)
-    generate.add_argument("--visitors-per-day", type=int, default=200)
-    generate.add_argument("--now", default=None, help="ISO timestamp the data ends at")
-    generate.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
+    add_generator_flags(generate)
     generate.set_defaults(run=run_generate)
+
+
+def add_generator_flags(parser: argparse.ArgumentParser, visitors_per_day: int = 200) -> None:
+    """The flags that size a generated data set (`generate` and `demo` share them)."""
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--chatbots", type=int, default=3)
+    parser.add_argument("--visitors-per-day", type=int, default=visitors_per_day)
+    parser.add_argument("--now", default=None, help="ISO timestamp the data ends at")
+    parser.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
+
+
+def generator_config(args: argparse.Namespace) -> GeneratorConfig:
+    return GeneratorConfig(
+        seed=args.seed,
+        days=args.days,
+        chatbots=args.chatbots,
+        visitors_per_day=args.visitors_per_day,
+        now=args.now,
+        gzip=args.gzip,
+    )
 
 
 def run_db(args: argparse.Namespace) -> int:
@@ -107,17 +124,7 @@ def run_load(args: argparse.Namespace) -> int:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from warehouse.generate import GeneratorConfig, generate
-
-    config = GeneratorConfig(
-        seed=args.seed,
-        days=args.days,
-        chatbots=args.chatbots,
-        visitors_per_day=args.visitors_per_day,
-        now=args.now,
-        gzip=args.gzip,
-    )
-    counts = generate(args.out, config)
+    counts = generate(args.out, generator_config(args))
     for kind, count in counts.items():
         print(f"{kind}: {count:,} records")
     return 0
