@@ -30,6 +30,7 @@ CHUNK_LINES = 20_000
 # the unique index.
 RECENT_CHUNKS = 5
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class UnreadableFileError(Exception):
@@ -71,6 +72,8 @@ def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
         try:
             for number, line in enumerate(handle, start=1):
                 line = line.rstrip(b"\r\n")
+                if number == 1 and line.startswith(UTF8_BOM):  # written by some Windows tools
+                    line = line[len(UTF8_BOM) :]
                 if line.strip():
                     yield number, line
         except (OSError, EOFError, gzip.BadGzipFile) as error:

@@ -89,6 +89,20 @@ def test_blank_lines_are_skipped(conn, tmp_path):
     assert (summary.lines_read, summary.loaded, summary.quarantined_total) == (1, 1, 0)
 
 
+def test_a_utf8_byte_order_mark_at_the_start_is_ignored(conn, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(event()).encode() + b"\n")
+    assert load_file(conn, "events", path).loaded == 1
+
+
+def test_an_empty_file_loads_nothing_and_says_so(conn, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"")
+    summary = load_file(conn, "events", path)
+    assert (summary.lines_read, summary.loaded, summary.quarantined_total) == (0, 0, 0)
+    assert scalar(conn, "select lines_read from raw.loads") == 0
+
+
 def test_gzip_input_loads_like_plain(conn, tmp_path):
     records = [event(event_id=f"e-{i}") for i in range(4)]
     path = write_jsonl(tmp_path / "events.jsonl.gz", records, compress=True)
