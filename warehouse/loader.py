@@ -1,10 +1,10 @@
 """`analytics load`: stream JSONL files into the `raw` schema.
 
 A file is read line by line (plain or gzip), validated (`warehouse.validation`) and written in
-chunks with COPY into a temporary staging table, from which one set-based INSERT moves new
-records into their raw table (`sql/load/insert_new_records.sql`). Memory stays flat whatever the
-file size. Each file is one transaction: it lands whole or not at all. Rejected lines go to
-`raw.quarantine` with their reason.
+chunks of CHUNK_LINES: new rows are COPY'd straight into their raw table; a chunk that meets
+records already stored goes through a staging table and `sql/load/insert_new_records.sql`
+instead. Memory stays flat whatever the file size. Each file is one transaction: it lands whole
+or not at all. Rejected lines go to `raw.quarantine` with their reason.
 """
 
 import gzip
@@ -206,6 +206,9 @@ class _ChunkWriter:
                     self._copy(self.copy_staged, [row])
                 staged[key] = row
             except psycopg.DataError as error:
+                # Not loaded, so a later record with this identity must not count as a duplicate.
+                self.recent.discard(key)
+                self.previous.discard(key)
                 reason = Rejection("rejected_by_database", str(error).splitlines()[0][:200], row[0])
                 refused.append(_rejected_row(row[-1], row[-2], reason))
                 self.summary.quarantined[reason.reason] += 1

@@ -155,6 +155,18 @@ def test_a_record_the_database_refuses_is_quarantined_not_fatal(conn, tmp_path):
     assert summary.loaded == 1 and summary.quarantined_total == 1
 
 
+def test_a_refused_record_does_not_hide_a_later_valid_one_with_its_identity(
+    conn, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(loader, "CHUNK_LINES", 1)
+    refused = (b'{"event_id": "x", "created_at": "2026-02-20T10:00:00Z", "event": "visitor", '
+               b'"token": "user_abcdefgh", "data": {"chatbot_id": "b", "url": "\\ud800"}}')
+    valid = event(event_id="x")
+    valid["data"]["chatbot_id"] = "b"
+    summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", [refused, valid]))
+    assert (summary.loaded, summary.duplicates, summary.quarantined_total) == (1, 0, 1)
+
+
 def test_a_later_conversation_record_replaces_the_earlier(conn, tmp_path):
     older = CONVERSATION
     newer = {**CONVERSATION, "user_token": "user_newer_token"}
