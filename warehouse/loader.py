@@ -137,11 +137,11 @@ class _ChunkWriter:
         try:
             with self.conn.transaction():
                 self._copy(self.copy_rows, chunk.values())
-            added = list(chunk.values())
+            added, refused = list(chunk.values()), 0
         except (psycopg.errors.UniqueViolation, psycopg.DataError):
-            added = self._write_carefully(chunk)
+            added, refused = self._write_carefully(chunk)
         self.summary.loaded += len(added)
-        self.summary.duplicates += len(rows) - len(added)
+        self.summary.duplicates += len(rows) - len(added) - refused
         if self.day is None:
             self.days.update((row[0], self.today) for row in added)
         else:
@@ -176,7 +176,8 @@ class _ChunkWriter:
                 for row in rows:
                     write_row((*row[:-1], load_id))
 
-    def _write_carefully(self, chunk: dict[tuple, tuple]) -> list[tuple]:
+    def _write_carefully(self, chunk: dict[tuple, tuple]) -> tuple[list[tuple], int]:
+        """(rows added, rows the database refused) of a chunk, through the staging table."""
         with self.conn.cursor() as cur:
             if not self.staging_ready:
                 cur.execute(
@@ -189,7 +190,7 @@ class _ChunkWriter:
             staged = self._stage(chunk)
             added = cur.execute(self.insert_staged).fetchall()
             cur.execute("truncate pg_temp.stage")
-        return [staged[tuple(key)] for key in added]
+        return [staged[tuple(key)] for key in added], len(chunk) - len(staged)
 
     def _stage(self, chunk: dict[tuple, tuple]) -> dict[tuple, tuple]:
         """Stage the chunk; rows the database itself refuses are quarantined one by one."""

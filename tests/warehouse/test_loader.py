@@ -12,7 +12,8 @@ from tests.warehouse.test_validation import CONVERSATION, MESSAGE, event
 from warehouse import loader
 from warehouse.generate import CORRUPTIONS, GeneratorConfig, generate
 from warehouse.loader import UnreadableFileError, load_file
-from warehouse.validation import KINDS
+from warehouse.raw_tables import RAW_TABLES
+from warehouse.validation import KINDS, validate_line
 
 
 def write_jsonl(path: Path, records: list, compress: bool = False) -> Path:
@@ -143,27 +144,39 @@ def test_every_quarantine_reason_lands_in_quarantine(conn, tmp_path, kind, reaso
     assert scalar(conn, "select reason from raw.quarantine") == reason
 
 
-def test_a_record_the_database_refuses_is_quarantined_not_fatal(conn, tmp_path):
-    # A lone surrogate is valid JSON to the parser but not storable text.
-    records = [
-        event(event_id="ok"),
-        b'{"event_id": "x", "created_at": "2026-02-20T10:00:00Z", '
-        b'"event": "visitor", "token": "user_abcdefgh", '
-        b'"data": {"chatbot_id": "b", "url": "\\ud800"}}',
-    ]
+@pytest.fixture
+def database_refuses_url_x(monkeypatch):
+    """Records with url "x" validate, but reach PostgreSQL with a NUL it refuses to store.
+
+    (No record that passes validation is known to be refused; this simulates one, to test the
+    safety net.)"""
+    url_position = RAW_TABLES["events"].columns.index("url")
+
+    def validate(kind, line):
+        result = validate_line(kind, line)
+        if isinstance(result, tuple) and result[url_position] == "x":
+            result = (*result[:url_position], "x\x00", *result[url_position + 1 :])
+        return result
+
+    monkeypatch.setattr(loader, "validate_line", validate)
+
+
+def test_a_record_the_database_refuses_is_quarantined_not_fatal(
+    conn, tmp_path, database_refuses_url_x
+):
+    records = [event(event_id="ok"), event(event_id="bad", data={"url": "x"})]
     summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
-    assert summary.loaded == 1 and summary.quarantined_total == 1
+    assert (summary.loaded, dict(summary.quarantined)) == (1, {"rejected_by_database": 1})
+    assert scalar(conn, "select event_id from raw.events") == "ok"
+    assert scalar(conn, "select reason from raw.quarantine") == "rejected_by_database"
 
 
 def test_a_refused_record_does_not_hide_a_later_valid_one_with_its_identity(
-    conn, tmp_path, monkeypatch
+    conn, tmp_path, monkeypatch, database_refuses_url_x
 ):
     monkeypatch.setattr(loader, "CHUNK_LINES", 1)
-    refused = (b'{"event_id": "x", "created_at": "2026-02-20T10:00:00Z", "event": "visitor", '
-               b'"token": "user_abcdefgh", "data": {"chatbot_id": "b", "url": "\\ud800"}}')
-    valid = event(event_id="x")
-    valid["data"]["chatbot_id"] = "b"
-    summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", [refused, valid]))
+    records = [event(event_id="same", data={"url": "x"}), event(event_id="same")]
+    summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
     assert (summary.loaded, summary.duplicates, summary.quarantined_total) == (1, 0, 1)
 
 
