@@ -74,6 +74,13 @@ def test_an_unknown_kind_is_a_usage_error(db_url, tmp_path):
     assert "invalid choice" in result.stderr
 
 
+@pytest.mark.parametrize(("flag", "value"), [("--now", "tomorrow"), ("--days", "0")])
+def test_generate_rejects_bad_flags_with_a_usage_error(db_url, tmp_path, flag, value):
+    result = run(db_url, "generate", "--out", str(tmp_path), flag, value)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and value in result.stderr
+
+
 @pytest.mark.slow
 def test_generate_then_load_every_kind(db_url, tmp_path):
     result = run(

@@ -8,7 +8,7 @@ from warehouse.connection import connect, warehouse_url
 from warehouse.generate import GeneratorConfig, generate
 from warehouse.loader import LoadSummary, UnreadableFileError, load_file
 from warehouse.migrate import upgrade
-from warehouse.validation import KINDS
+from warehouse.validation import KINDS, parse_timestamp
 
 EXIT_UNREADABLE_FILE = 1
 EXIT_STRICT_QUARANTINE = 3
@@ -39,11 +39,27 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 def add_generator_flags(parser: argparse.ArgumentParser, visitors_per_day: int = 200) -> None:
     """The flags that size a generated data set (`generate` and `demo` share them)."""
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--chatbots", type=int, default=3)
-    parser.add_argument("--visitors-per-day", type=int, default=visitors_per_day)
-    parser.add_argument("--now", default=None, help="ISO timestamp the data ends at")
+    parser.add_argument("--days", type=_positive, default=30)
+    parser.add_argument("--chatbots", type=_positive, default=3)
+    parser.add_argument("--visitors-per-day", type=_positive, default=visitors_per_day)
+    parser.add_argument(
+        "--now", type=_timestamp, default=None, help="ISO timestamp the data ends at (default: now)"
+    )
     parser.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _timestamp(text: str) -> str:
+    try:
+        parse_timestamp(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO 8601 timestamp, got {text!r}") from None
+    return text
 
 
 def generator_config(args: argparse.Namespace) -> GeneratorConfig:
