@@ -22,6 +22,7 @@ from psycopg import sql
 
 from warehouse.raw_tables import RAW_TABLES, RawTable
 from warehouse.sql_files import read_sql
+from warehouse.transforms import lock_for_load
 from warehouse.validation import Rejection, validate_line
 
 CHUNK_LINES = 20_000
@@ -283,6 +284,7 @@ def load_file(
     summary = LoadSummary(kind=kind, source=path.name)
     lines = read_lines(path)
     with conn.transaction(), conn.cursor() as cur:
+        lock_for_load(conn)  # the pipeline waits for this load before reading past its id
         summary.load_id = cur.execute(
             "insert into raw.loads (kind, source_name, source_path) values (%s, %s, %s) "
             "returning load_id",

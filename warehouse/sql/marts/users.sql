@@ -1,0 +1,65 @@
+-- marts.users: merge what new events say about each user (latest days only grow, the first
+-- chat only moves earlier), then recompute the order facts of every affected user.
+
+insert into marts.users as known (
+    chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
+    last_convo_started_on, first_chat_at
+)
+with new_events as (
+    select
+        chatbot_id,
+        token,
+        event,
+        created_at,
+        (created_at at time zone 'UTC')::date as created_on
+    from raw.events
+    where event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started', 'purchase')
+        and load_id > %(low)s and load_id <= %(high)s
+)
+
+select
+    chatbot_id,
+    token,
+    marts.ab_group(token),
+    max(created_on) filter (where event = 'visitor'),
+    max(created_on) filter (where event = 'popup_displayed'),
+    max(created_on) filter (where event = 'bot_open'),
+    max(created_on) filter (where event = 'convo_started'),
+    min(created_at) filter (where event = 'convo_started')
+from new_events
+group by chatbot_id, token
+on conflict (chatbot_id, token) do update set
+    -- greatest() and least() skip nulls: a missing side keeps the other.
+    last_visit_on = greatest(known.last_visit_on, excluded.last_visit_on),
+    last_popup_displayed_on
+        = greatest(known.last_popup_displayed_on, excluded.last_popup_displayed_on),
+    last_bot_open_on = greatest(known.last_bot_open_on, excluded.last_bot_open_on),
+    last_convo_started_on = greatest(known.last_convo_started_on, excluded.last_convo_started_on),
+    first_chat_at = least(known.first_chat_at, excluded.first_chat_at);
+
+with order_facts as (
+    select
+        users.chatbot_id,
+        users.token,
+        max(orders.created_at) as last_order_at,
+        max(orders.created_on) as last_order_on,
+        max(orders.created_on) filter (
+            where orders.created_at > users.first_chat_at
+        ) as last_chat_order_on
+    from marts.users
+    join pg_temp.affected_users using (chatbot_id, token)
+    left join marts.orders using (chatbot_id, token)
+    group by users.chatbot_id, users.token
+)
+
+update marts.users
+set
+    last_order_at = order_facts.last_order_at,
+    last_order_on = order_facts.last_order_on,
+    last_chat_order_on = order_facts.last_chat_order_on
+from order_facts
+where users.chatbot_id = order_facts.chatbot_id
+    and users.token = order_facts.token
+    and (users.last_order_at, users.last_order_on, users.last_chat_order_on)
+        is distinct from
+        (order_facts.last_order_at, order_facts.last_order_on, order_facts.last_chat_order_on);

@@ -1,0 +1,284 @@
+"""The transforms from `raw` to `marts`: the SQL files under `sql/marts/`, run in transactions.
+
+Two kinds of mart:
+
+- "as of now" state (orders, users, conversations, ...): each refresh merges only the raw rows
+  added since the asset's watermark (`pipeline.watermarks`), i.e. the loads with
+  `low < load_id <= high`, and records the new watermark in the same transaction. A rerun with
+  nothing new changes nothing; a failed run changes nothing.
+- per-day facts (popup_days, ...): a range of UTC days is deleted and rebuilt from raw in one
+  transaction; the edge days of the partition set stand for everything before/after them.
+
+`high` is the newest load id below which every load has committed: loads hold a shared
+advisory lock for their whole transaction, and `high_watermark` takes it exclusively for the
+moment it reads the id, so no load with a smaller id can still be in flight.
+
+Suffix-sum marts (funnel_days, conversation_days) are maintained by deltas: the contributions
+of the affected users or conversations are subtracted before their facts change and added
+after (docs/warehouse.md).
+"""
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import psycopg
+from psycopg import sql
+
+from warehouse.sql_files import read_sql
+
+# (class id, object id) of the advisory locks; the loader takes LOAD_LOCK shared.
+LOAD_LOCK = (7140, 2)
+_ASSET_LOCK_CLASS = 7141
+_STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
+
+
+def statements(script: str) -> list[str]:
+    """The statements of an SQL file: each ends with `;` at the end of a line."""
+    parts = (part.strip() for part in _STATEMENT_END.split(script))
+    return [part for part in parts if any(_is_code(line) for line in part.splitlines())]
+
+
+def _is_code(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("--")
+
+
+def run_script(conn: psycopg.Connection, name: str, params: dict) -> int:
+    """Run sql/marts/<name>.sql; returns the rows its statements touched."""
+    touched = 0
+    with conn.cursor() as cur:
+        for statement in statements(read_sql(f"marts/{name}.sql")):
+            cur.execute(statement, params)
+            touched += max(cur.rowcount, 0)
+    return touched
+
+
+def high_watermark(conn: psycopg.Connection) -> int:
+    """The newest load id such that every load with a smaller or equal id has committed."""
+    conn.execute("select pg_advisory_lock(%s, %s)", LOAD_LOCK)
+    try:
+        return conn.execute("select coalesce(max(load_id), 0) from raw.loads").fetchone()[0]
+    finally:
+        conn.execute("select pg_advisory_unlock(%s, %s)", LOAD_LOCK)
+
+
+def lock_for_load(conn: psycopg.Connection) -> None:
+    """Called by a load at the start of its transaction (see `high_watermark`)."""
+    conn.execute("select pg_advisory_xact_lock_shared(%s, %s)", LOAD_LOCK)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The raw rows an incremental refresh merges: low < load_id <= high."""
+
+    low: int
+    high: int
+    rates_changed: bool = False
+
+    @property
+    def params(self) -> dict:
+        return {"low": self.low, "high": self.high, "rates_changed": self.rates_changed}
+
+    @property
+    def is_empty(self) -> bool:
+        return self.high <= self.low and not self.rates_changed
+
+
+@contextlib.contextmanager
+def incremental(conn: psycopg.Connection, asset_name: str) -> Iterator[Batch]:
+    """One transaction over the raw rows new to `asset_name`; its watermark moves on success."""
+    with conn.transaction():
+        conn.execute(
+            "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, asset_name)
+        )
+        row = conn.execute(
+            "select through_load_id, refreshed_at > (select max(updated_at) "
+            "from reference.currency_rates) from pipeline.watermarks "
+            "where asset_name = %s and partition_key = ''",
+            (asset_name,),
+        ).fetchone()
+        low, rates_seen = row if row else (0, True)
+        batch = Batch(low, high_watermark(conn), rates_changed=low > 0 and not rates_seen)
+        yield batch
+        set_watermark(conn, asset_name, [""], batch.high)
+
+
+def set_watermark(
+    conn: psycopg.Connection, asset_name: str, partition_keys: Sequence[str], through: int
+) -> None:
+    conn.execute(
+        "insert into pipeline.watermarks (asset_name, partition_key, through_load_id) "
+        "select %s, unnest(%s::text[]), %s "
+        "on conflict (asset_name, partition_key) do update set "
+        "through_load_id = excluded.through_load_id, refreshed_at = now()",
+        (asset_name, list(partition_keys), through),
+    )
+
+
+def watermark(conn: psycopg.Connection, asset_name: str, partition_key: str = "") -> int:
+    row = conn.execute(
+        "select through_load_id from pipeline.watermarks "
+        "where asset_name = %s and partition_key = %s",
+        (asset_name, partition_key),
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def apply_delta(conn: psycopg.Connection, table: str, keys: Sequence[str]) -> int:
+    """Add the rows of pg_temp.<table>_delta to marts.<table> (summed per key), then drop the
+    rows whose measures all became zero. Returns the mart rows changed."""
+    with conn.cursor() as cur:
+        columns = [
+            row[0]
+            for row in cur.execute(
+                "select attname from pg_attribute where attrelid = %s::regclass "
+                "and attnum > 0 and not attisdropped order by attnum",
+                (f"marts.{table}",),
+            )
+        ]
+        measures = [column for column in columns if column not in keys]
+        target = sql.Identifier("marts", table)
+        delta = sql.Identifier(f"{table}_delta")
+        key_list = sql.SQL(", ").join(map(sql.Identifier, keys))
+        sums = sql.SQL(", ").join(
+            sql.SQL("sum({0}) as {0}").format(sql.Identifier(column)) for column in measures
+        )
+        nonzero = sql.SQL(" or ").join(
+            sql.SQL("sum({}) <> 0").format(sql.Identifier(column)) for column in measures
+        )
+        additions = sql.SQL(", ").join(
+            sql.SQL("{0} = known.{0} + excluded.{0}").format(sql.Identifier(column))
+            for column in measures
+        )
+        all_zero = sql.SQL(" and ").join(
+            sql.SQL("known.{} = 0").format(sql.Identifier(column)) for column in measures
+        )
+        cur.execute(
+            sql.SQL(
+                "create temp table changed_keys on commit drop as "
+                "select {keys}, {sums} from pg_temp.{delta} group by {keys} having {nonzero}"
+            ).format(keys=key_list, sums=sums, delta=delta, nonzero=nonzero)
+        )
+        cur.execute(
+            sql.SQL(
+                "insert into {target} as known select * from pg_temp.changed_keys "
+                "on conflict ({keys}) do update set {additions}"
+            ).format(target=target, keys=key_list, additions=additions)
+        )
+        changed = cur.rowcount
+        cur.execute(
+            sql.SQL(
+                "delete from {target} as known using pg_temp.changed_keys as changed "
+                "where ({known_keys}) = ({changed_keys}) and {all_zero}"
+            ).format(
+                target=target,
+                known_keys=sql.SQL(", ").join(sql.Identifier("known", key) for key in keys),
+                changed_keys=sql.SQL(", ").join(sql.Identifier("changed", key) for key in keys),
+                all_zero=all_zero,
+            )
+        )
+        cur.execute("drop table pg_temp.changed_keys")
+        return changed
+
+
+def _create_delta_table(conn: psycopg.Connection, table: str) -> None:
+    conn.execute(
+        sql.SQL("create temp table {} (like {}) on commit drop").format(
+            sql.Identifier(f"{table}_delta"), sql.Identifier("marts", table)
+        )
+    )
+
+
+# --- the "as of now" marts -------------------------------------------------------------------
+
+
+def refresh_simple(conn: psycopg.Connection, name: str) -> dict[str, int]:
+    """Merge the new raw rows into marts.<name> with sql/marts/<name>.sql."""
+    with incremental(conn, name) as batch:
+        changed = 0 if batch.is_empty else run_script(conn, name, batch.params)
+    return {name: changed}
+
+
+def refresh_purchases(conn: psycopg.Connection) -> dict[str, int]:
+    """orders, users and funnel_days together: funnel_days needs the others' old state."""
+    with incremental(conn, "purchases") as batch:
+        if batch.is_empty:
+            return {"orders": 0, "users": 0, "funnel_days": 0}
+        run_script(conn, "purchases_batch", batch.params)
+        _create_delta_table(conn, "funnel_days")
+        run_script(conn, "funnel_days", {"sign": -1})
+        orders = run_script(conn, "orders", batch.params)
+        users = run_script(conn, "users", batch.params)
+        run_script(conn, "funnel_days", {"sign": 1})
+        funnel_days = apply_delta(conn, "funnel_days", ("chatbot_id", "day", "ab_group"))
+    return {"orders": orders, "users": users, "funnel_days": funnel_days}
+
+
+def refresh_conversations(conn: psycopg.Connection) -> dict[str, int]:
+    """conversations and conversation_days together (the latter by deltas of the former)."""
+    with incremental(conn, "conversations") as batch:
+        if batch.is_empty:
+            return {"conversations": 0, "conversation_days": 0}
+        run_script(conn, "conversations_batch", batch.params)
+        _create_delta_table(conn, "conversation_days")
+        run_script(conn, "conversation_days", {"sign": -1})
+        conversations = run_script(conn, "conversations", batch.params)
+        run_script(conn, "conversation_days", {"sign": 1})
+        days = apply_delta(conn, "conversation_days", ("chatbot_id", "day"))
+    return {"conversations": conversations, "conversation_days": days}
+
+
+# --- per-day facts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """Partition days [first, last] of a partition set whose edges are `edge_first` and
+    `edge_last`: an edge partition also holds every day beyond it."""
+
+    first: date
+    last: date
+    edge_first: date
+    edge_last: date
+
+    @property
+    def bounds(self) -> dict[str, str]:
+        lower = "-infinity" if self.first <= self.edge_first else self.first.isoformat()
+        upper = "infinity" if self.last >= self.edge_last else (self.last + timedelta(1)).isoformat()
+        return {"lower": lower, "upper": upper}
+
+    def keys(self) -> list[str]:
+        days = (self.last - self.first).days + 1
+        return [(self.first + timedelta(offset)).isoformat() for offset in range(days)]
+
+
+def rebuild_days(conn: psycopg.Connection, name: str, days: DayRange) -> dict[str, int]:
+    """Rebuild marts.<name> over a range of partition days in one transaction."""
+    with conn.transaction():
+        conn.execute(
+            "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, name)
+        )
+        high = high_watermark(conn)
+        rows = run_script(conn, name, days.bounds)
+        set_watermark(conn, name, days.keys(), high)
+    return {name: rows}
+
+
+def stale_days(
+    conn: psycopg.Connection, name: str, kind: str, edge_first: date, edge_last: date
+) -> list[date]:
+    """Partition days of marts.<name> that loads of `kind` changed after it was built."""
+    rows = conn.execute(
+        read_sql("marts/stale_days.sql"),
+        {
+            "asset_name": name,
+            "kind": kind,
+            "edge_first": edge_first,
+            "edge_last": edge_last,
+            "high": high_watermark(conn),
+        },
+    ).fetchall()
+    return [row[0] for row in rows]
