@@ -12,6 +12,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="analytics", description="Selzee Analytics")
     commands = parser.add_subparsers(dest="command", required=True)
     warehouse_commands.add_commands(commands)
+    from pipelines import commands as pipeline_commands
+
+    pipeline_commands.add_commands(commands)
     from analytics import demo
 
     demo.add_command(commands)

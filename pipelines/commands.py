@@ -1,0 +1,28 @@
+"""The pipeline's command: `analytics refresh`."""
+
+import argparse
+
+from pipelines.refresh import forget_marts, refresh
+from warehouse.connection import warehouse_url
+from warehouse.migrate import upgrade
+
+EXIT_REFRESH_FAILED = 4
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "refresh", help="bring every mart up to date with all loaded records (through Dagster)"
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="rebuild every mart from raw instead of merging"
+    )
+    parser.set_defaults(run=run_refresh)
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    with warehouse_url() as url:
+        upgrade(url)
+        if args.full:
+            forget_marts(url)
+        report = refresh(url)
+    return 0 if report.ok else EXIT_REFRESH_FAILED

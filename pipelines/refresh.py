@@ -1,0 +1,116 @@
+"""`analytics refresh`: bring every mart up to date with all loaded records, through Dagster,
+in-process (no daemon). Only stale work runs: the state marts when a load is new to them, and
+the daily partitions whose days received records since they were built (one run per range)."""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster import AssetSelection, DagsterInstance, PartitionKeyRange, materialize
+
+from pipelines.definitions import STATE_ASSETS, defs
+from pipelines.jobs import daily_selection, range_tags, state_selection
+from pipelines.partitions import daily_partitions
+from pipelines.resources import Warehouse
+from pipelines.staleness import stale_partitions, stale_state_assets
+from warehouse.connection import connect
+from warehouse.settings import PROJECT_ROOT
+
+DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+DEFAULT_INSTANCE_CONFIG = """\
+# Written by `analytics refresh`: SQLite storage in this folder (docs/dagster.yaml shows the
+# PostgreSQL alternative).
+telemetry:
+  enabled: false
+"""
+# Dagster's console log, quieted for a command-line refresh (failures still print).
+_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+MART_TABLES = (
+    "chatbots",
+    "chatbot_freshness",
+    "orders",
+    "users",
+    "funnel_days",
+    "popup_days",
+    "convo_start_days",
+    "message_days",
+    "conversations",
+    "conversation_days",
+    "conversation_analyses",
+    "conversation_clicks",
+    "conversation_reactions",
+)
+
+
+@dataclass
+class RefreshReport:
+    runs: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def dagster_instance() -> DagsterInstance:
+    """The instance under DAGSTER_HOME; unset, a folder of the project (SQLite storage)."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)))
+    if home == DEFAULT_DAGSTER_HOME and not (home / "dagster.yaml").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "dagster.yaml").write_text(DEFAULT_INSTANCE_CONFIG)
+    return DagsterInstance.get()
+
+
+def forget_marts(url: str) -> None:
+    """Empty every mart and its watermarks, so the next refresh rebuilds all from raw."""
+    with connect(url, autocommit=True) as conn, conn.transaction():
+        conn.execute(
+            "truncate "
+            + ", ".join(f"marts.{table}" for table in MART_TABLES)
+            + ", pipeline.watermarks"
+        )
+
+
+def refresh(url: str, echo: Callable[[str], None] = print) -> RefreshReport:
+    """Materialize what is stale; the report names the runs and any that failed."""
+    report = RefreshReport()
+    with connect(url, autocommit=True) as conn:
+        stale_state = stale_state_assets(conn)
+        stale = stale_partitions(conn)
+    stale_keys = sorted({key for keys in stale.values() for key in keys})
+    if not stale_state and not stale_keys:
+        echo("refresh: every mart is up to date")
+        return report
+    instance = dagster_instance()
+    resources = {"warehouse": Warehouse(database_url=url)}
+    assets = [*defs.assets, *defs.asset_checks]
+
+    def run(label: str, selection: AssetSelection, tags: dict[str, str]) -> None:
+        result = materialize(
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=selection,
+            tags=tags,
+            run_config=_QUIET,
+            raise_on_error=False,
+        )
+        report.runs.append(result.run_id)
+        if result.success:
+            echo(f"refresh: {label} done (run {result.run_id[:8]})")
+        else:
+            report.failed.append(label)
+            echo(f"refresh: {label} FAILED (run {result.run_id}); its logs are in the Dagster UI")
+
+    if stale_state:
+        echo(f"refresh: merging new loads into {len(stale_state)} state marts")
+        run("state marts", state_selection, {})
+    if stale_keys:
+        # One run over the whole stale range: rebuilding a fresh day in between costs less
+        # than a run per gap.
+        first, last = stale_keys[0], stale_keys[-1]
+        days = len(daily_partitions.get_partition_keys_in_range(PartitionKeyRange(first, last)))
+        echo(f"refresh: rebuilding daily facts {first}..{last} ({days} days)")
+        run(f"daily facts {first}..{last}", daily_selection, range_tags(first, last))
+    return report
