@@ -3,11 +3,12 @@
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     asset_check,
 )
 
+from pipelines.assets.daily import SOURCE_KIND
 from pipelines.resources import Warehouse
 from pipelines.staleness import STATE_WATERMARKS, stale_partitions
 from warehouse.transforms import high_watermark, watermark
@@ -119,4 +120,4 @@ ASSET_CHECKS = [
     last_load_quarantine_share,
     *(_reflects_all_loads(asset) for asset in STATE_WATERMARKS),
 ]
-DAILY_CHECKS = [_no_stale_days(asset) for asset in ("popup_days", "convo_start_days", "message_days")]
+DAILY_CHECKS = [_no_stale_days(asset) for asset in SOURCE_KIND]

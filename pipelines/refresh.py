@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dagster import AssetSelection, DagsterInstance, PartitionKeyRange, materialize
 
-from pipelines.definitions import STATE_ASSETS, defs
+from pipelines.definitions import defs
 from pipelines.jobs import daily_selection, range_tags, state_selection
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse

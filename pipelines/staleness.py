@@ -27,11 +27,7 @@ STATE_WATERMARKS = {
 def stale_state_assets(conn: psycopg.Connection) -> list[str]:
     """The incrementally merged marts that have not seen the newest committed load."""
     high = high_watermark(conn)
-    return [
-        asset
-        for asset, name in STATE_WATERMARKS.items()
-        if watermark(conn, name) < high
-    ]
+    return [asset for asset, name in STATE_WATERMARKS.items() if watermark(conn, name) < high]
 
 
 def stale_partitions(conn: psycopg.Connection) -> dict[str, list[str]]:

@@ -247,7 +247,9 @@ class DayRange:
     @property
     def bounds(self) -> dict[str, str]:
         lower = "-infinity" if self.first <= self.edge_first else self.first.isoformat()
-        upper = "infinity" if self.last >= self.edge_last else (self.last + timedelta(1)).isoformat()
+        upper = (
+            "infinity" if self.last >= self.edge_last else (self.last + timedelta(1)).isoformat()
+        )
         return {"lower": lower, "upper": upper}
 
     def keys(self) -> list[str]:
@@ -258,9 +260,7 @@ class DayRange:
 def rebuild_days(conn: psycopg.Connection, name: str, days: DayRange) -> dict[str, int]:
     """Rebuild marts.<name> over a range of partition days in one transaction."""
     with conn.transaction():
-        conn.execute(
-            "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, name)
-        )
+        conn.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, name))
         high = high_watermark(conn)
         rows = run_script(conn, name, days.bounds)
         set_watermark(conn, name, days.keys(), high)

@@ -4,8 +4,8 @@ import warnings
 
 from dagster import (
     AssetExecutionContext,
-    AssetSpec,
     AssetsDefinition,
+    AssetSpec,
     BackfillPolicy,
     BetaWarning,
     MaterializeResult,

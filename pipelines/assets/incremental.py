@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from dagster import AssetExecutionContext, AssetSpec, AssetsDefinition, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetsDefinition, AssetSpec, MaterializeResult, asset
 
 from pipelines.resources import Warehouse
 from warehouse.transforms import refresh_simple

@@ -35,9 +35,7 @@ from warehouse.transforms import refresh_purchases
         ),
     ],
 )
-def purchases(
-    context: AssetExecutionContext, warehouse: Warehouse
-) -> Iterator[MaterializeResult]:
+def purchases(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator[MaterializeResult]:
     """One transaction: funnel_days moves by the difference of its users' old and new facts."""
     with warehouse.connect() as conn:
         changed = refresh_purchases(conn)

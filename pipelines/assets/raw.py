@@ -29,4 +29,11 @@ currency_rates = AssetSpec(
     description="reference.currency_rates: one row per currency, edited by operators.",
 )
 
-RAW_SPECS = [raw_events, raw_messages, raw_conversations, raw_analyses, raw_chatbots, currency_rates]
+RAW_SPECS = [
+    raw_events,
+    raw_messages,
+    raw_conversations,
+    raw_analyses,
+    raw_chatbots,
+    currency_rates,
+]
