@@ -1,11 +1,14 @@
 """Asset checks: each one query answering one question about a mart."""
 
+from collections.abc import Iterator
+
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetCheckSpec,
     asset_check,
+    multi_asset_check,
 )
 
 from pipelines.assets.daily import SOURCE_KIND
@@ -77,47 +80,64 @@ def last_load_quarantine_share(
     )
 
 
-def _reflects_all_loads(asset: str) -> AssetChecksDefinition:
-    @asset_check(
-        asset=asset,
-        name="reflects_all_loads",
-        description="The mart is not older than raw: it has merged every committed load.",
-    )
-    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        with warehouse.connect() as conn:
-            high = high_watermark(conn)
-            seen = watermark(conn, STATE_WATERMARKS[asset])
-        return AssetCheckResult(
-            passed=seen >= high,
-            severity=AssetCheckSeverity.WARN,
-            metadata={"through_load_id": seen, "newest_load_id": high},
+@multi_asset_check(
+    specs=[
+        AssetCheckSpec(
+            "reflects_all_loads",
+            asset=asset,
+            description="Not older than raw: the mart has merged every committed load.",
         )
+        for asset in STATE_WATERMARKS
+    ],
+    can_subset=True,
+)
+def state_marts_reflect_all_loads(
+    context: AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[AssetCheckResult]:
+    with warehouse.connect() as conn:
+        high = high_watermark(conn)
+        for key in context.selected_asset_check_keys:
+            seen = watermark(conn, STATE_WATERMARKS[key.asset_key.to_user_string()])
+            yield AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=seen >= high,
+                severity=AssetCheckSeverity.WARN,
+                metadata={"through_load_id": seen, "newest_load_id": high},
+            )
 
-    return _check
 
-
-def _no_stale_days(asset: str) -> AssetChecksDefinition:
-    @asset_check(
-        asset=asset,
-        name="no_stale_days",
-        description="The mart is not older than raw: no day received records after its build.",
-    )
-    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        with warehouse.connect() as conn:
-            stale = stale_partitions(conn)[asset]
-        return AssetCheckResult(
-            passed=not stale,
-            severity=AssetCheckSeverity.WARN,
-            metadata={"stale_days": len(stale), "first_stale": stale[0] if stale else ""},
+@multi_asset_check(
+    specs=[
+        AssetCheckSpec(
+            "no_stale_days",
+            asset=asset,
+            description="Not older than raw: no day received records after it was built.",
         )
-
-    return _check
+        for asset in SOURCE_KIND
+    ],
+    can_subset=True,
+)
+def daily_facts_have_no_stale_days(
+    context: AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[AssetCheckResult]:
+    with warehouse.connect() as conn:
+        stale = stale_partitions(conn)
+    for key in context.selected_asset_check_keys:
+        days = stale[key.asset_key.to_user_string()]
+        yield AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=key.name,
+            passed=not days,
+            severity=AssetCheckSeverity.WARN,
+            metadata={"stale_days": len(days), "first_stale_day": days[0] if days else ""},
+        )
 
 
 ASSET_CHECKS = [
     orders_counted_once,
     orders_with_unknown_value,
     last_load_quarantine_share,
-    *(_reflects_all_loads(asset) for asset in STATE_WATERMARKS),
+    state_marts_reflect_all_loads,
 ]
-DAILY_CHECKS = [_no_stale_days(asset) for asset in SOURCE_KIND]
+DAILY_CHECKS = [daily_facts_have_no_stale_days]

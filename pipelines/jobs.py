@@ -3,7 +3,6 @@
 from dagster import AssetSelection, define_asset_job
 
 from pipelines.assets.daily import DAILY_ASSETS
-from pipelines.partitions import daily_partitions
 from pipelines.staleness import STATE_WATERMARKS
 
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
@@ -13,9 +12,7 @@ state_selection = AssetSelection.assets(*STATE_WATERMARKS)
 daily_selection = AssetSelection.assets(*DAILY_ASSETS)
 
 refresh_state = define_asset_job("refresh_state", selection=state_selection)
-refresh_daily_facts = define_asset_job(
-    "refresh_daily_facts", selection=daily_selection, partitions_def=daily_partitions
-)
+refresh_daily_facts = define_asset_job("refresh_daily_facts", selection=daily_selection)
 
 
 def range_tags(first_key: str, last_key: str) -> dict[str, str]:

@@ -97,6 +97,15 @@ def refresh(url: str, echo: Callable[[str], None] = print) -> RefreshReport:
             raise_on_error=False,
         )
         report.runs.append(result.run_id)
+        for evaluation in result.get_asset_check_evaluations():
+            if not evaluation.passed:
+                metadata = ", ".join(
+                    f"{name}={value.value}" for name, value in evaluation.metadata.items()
+                )
+                echo(
+                    f"refresh: check {evaluation.asset_key.to_user_string()}:"
+                    f"{evaluation.check_name} did not pass ({evaluation.severity.value}; {metadata})"
+                )
         if result.success:
             echo(f"refresh: {label} done (run {result.run_id[:8]})")
         else:

@@ -7,7 +7,7 @@ import psycopg
 
 from pipelines.assets.daily import SOURCE_KIND
 from pipelines.partitions import edges
-from warehouse.transforms import high_watermark, stale_days, watermark
+from warehouse.transforms import high_watermark, rates_changed_since, stale_days, watermark
 
 # The watermark names of the incrementally merged marts (a multi-asset shares one).
 STATE_WATERMARKS = {
@@ -25,9 +25,14 @@ STATE_WATERMARKS = {
 
 
 def stale_state_assets(conn: psycopg.Connection) -> list[str]:
-    """The incrementally merged marts that have not seen the newest committed load."""
+    """The incrementally merged marts that have not seen the newest committed load (or, for the
+    purchase marts, an edited currency rate)."""
     high = high_watermark(conn)
-    return [asset for asset, name in STATE_WATERMARKS.items() if watermark(conn, name) < high]
+    return [
+        asset
+        for asset, name in STATE_WATERMARKS.items()
+        if watermark(conn, name) < high or (name == "purchases" and rates_changed_since(conn, name))
+    ]
 
 
 def stale_partitions(conn: psycopg.Connection) -> dict[str, list[str]]:

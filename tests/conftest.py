@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from warehouse.connection import libpq_url, with_database
+from warehouse.connection import database_name, libpq_url, with_database
 from warehouse.embedded import EmbeddedPostgres
 from warehouse.migrate import upgrade
 from warehouse.settings import get_settings
@@ -25,6 +25,20 @@ FIXTURES = REPO.parent / "shared" / "fixtures"
 
 def _admin(server_url: str) -> psycopg.Connection:
     return psycopg.connect(with_database(server_url, "postgres"), autocommit=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory) -> Iterator[Path]:
+    """Dagster runs of the tests record into a throw-away instance."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -54,21 +68,33 @@ def template_db(server_url: str) -> Iterator[str]:
         )
 
 
-@pytest.fixture
-def db_url(server_url: str, template_db: str) -> Iterator[str]:
-    """A fresh, migrated database of this test's own, as a postgresql:// URL."""
+def create_database(server_url: str, template: str) -> str:
+    """A new database copied from `template`; returns its URL."""
     name = f"selzee_test_{uuid.uuid4().hex[:12]}"
     with _admin(server_url) as conn:
         conn.execute(
             sql.SQL("create database {} template {}").format(
-                sql.Identifier(name), sql.Identifier(template_db)
+                sql.Identifier(name), sql.Identifier(template)
             )
         )
-    yield with_database(server_url, name)
+    return with_database(server_url, name)
+
+
+def drop_database(server_url: str, url: str) -> None:
     with _admin(server_url) as conn:
         conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+            sql.SQL("drop database if exists {} with (force)").format(
+                sql.Identifier(database_name(url))
+            )
         )
+
+
+@pytest.fixture
+def db_url(server_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, migrated database of this test's own, as a postgresql:// URL."""
+    url = create_database(server_url, template_db)
+    yield url
+    drop_database(server_url, url)
 
 
 @pytest.fixture

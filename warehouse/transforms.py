@@ -94,14 +94,10 @@ def incremental(conn: psycopg.Connection, asset_name: str) -> Iterator[Batch]:
         conn.execute(
             "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, asset_name)
         )
-        row = conn.execute(
-            "select through_load_id, refreshed_at > (select max(updated_at) "
-            "from reference.currency_rates) from pipeline.watermarks "
-            "where asset_name = %s and partition_key = ''",
-            (asset_name,),
-        ).fetchone()
-        low, rates_seen = row if row else (0, True)
-        batch = Batch(low, high_watermark(conn), rates_changed=low > 0 and not rates_seen)
+        low = watermark(conn, asset_name)
+        batch = Batch(
+            low, high_watermark(conn), rates_changed=rates_changed_since(conn, asset_name)
+        )
         yield batch
         set_watermark(conn, asset_name, [""], batch.high)
 
@@ -125,6 +121,16 @@ def watermark(conn: psycopg.Connection, asset_name: str, partition_key: str = ""
         (asset_name, partition_key),
     ).fetchone()
     return row[0] if row else 0
+
+
+def rates_changed_since(conn: psycopg.Connection, asset_name: str) -> bool:
+    """Whether a currency rate was edited after the asset's last refresh (never refreshed:
+    no, everything is new to it anyway)."""
+    return conn.execute(
+        "select refreshed_at <= (select max(updated_at) from reference.currency_rates) "
+        "from pipeline.watermarks where asset_name = %s and partition_key = ''",
+        (asset_name,),
+    ).fetchone() == (True,)
 
 
 def apply_delta(conn: psycopg.Connection, table: str, keys: Sequence[str]) -> int:
