@@ -11,65 +11,13 @@ Writes bench/results/load.json. Figures, not pass/fail: tests never assert timin
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
-import uuid
-from pathlib import Path
 
-import psycopg
-from psycopg import sql
+from bench.common import BENCH, data_set, fresh_database, lines, measured, target
+from warehouse.connection import warehouse_url
 
-from warehouse.connection import warehouse_url, with_database
-from warehouse.generate import GeneratorConfig, generate
-from warehouse.migrate import upgrade
-
-BENCH = Path(__file__).resolve().parent
-ANALYTICS = str(Path(sys.executable).parent / "analytics")
 TARGET_EVENTS_PER_SECOND = 100_000
 TARGET_PEAK_RSS_MB = 300
-
-
-def data_set(visitors_per_day: int, days: int) -> Path:
-    folder = BENCH / "data" / f"v{visitors_per_day}-d{days}"
-    if not (folder / "events.jsonl").exists():
-        generate(
-            folder,
-            GeneratorConfig(
-                seed=1,
-                days=days,
-                chatbots=3,
-                visitors_per_day=visitors_per_day,
-                now="2026-02-24T12:00:00Z",
-            ),
-        )
-    return folder
-
-
-def timed_load(url: str, kind: str, path: Path) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, summary) of one `analytics load` in its own process."""
-    code = (
-        "import resource, subprocess, sys; "
-        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-        "print(r.stdout, end=''); sys.exit(r.returncode)"
-    )
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", code, ANALYTICS, "load", kind, str(path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-    )
-    seconds = time.perf_counter() - started
-    rss_kb, _, summary = result.stdout.partition("\n")
-    return seconds, int(rss_kb) / 1024, summary.strip()
-
-
-def lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for _ in handle)
 
 
 def main() -> int:
@@ -89,14 +37,8 @@ def main() -> int:
     results = []
     with warehouse_url() as server:
         for path in (quarter, folder / "events.jsonl"):
-            name = f"bench_load_{uuid.uuid4().hex[:8]}"
-            url = with_database(server, name)
-            upgrade(url)
-            try:
-                seconds, rss_mb, summary = timed_load(url, "events", path)
-            finally:
-                with psycopg.connect(with_database(server, "postgres"), autocommit=True) as c:
-                    c.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+            with fresh_database(server, "bench_load") as url:
+                seconds, rss_mb, summary = measured(url, "load", "events", str(path))
             count = lines(path)
             results.append(
                 {
@@ -118,20 +60,20 @@ def main() -> int:
         "server": "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded",
         "runs": results,
         "targets": [
-            {
-                "name": "load throughput",
-                "measured": largest["events_per_second"],
-                "target": TARGET_EVENTS_PER_SECOND,
-                "unit": "events/s",
-                "met": largest["events_per_second"] >= TARGET_EVENTS_PER_SECOND,
-            },
-            {
-                "name": "load peak RSS",
-                "measured": max(r["peak_rss_mb"] for r in results),
-                "target": TARGET_PEAK_RSS_MB,
-                "unit": "MB",
-                "met": max(r["peak_rss_mb"] for r in results) <= TARGET_PEAK_RSS_MB,
-            },
+            target(
+                "load throughput",
+                largest["events_per_second"],
+                TARGET_EVENTS_PER_SECOND,
+                "events/s",
+                higher_is_better=True,
+            ),
+            target(
+                "load peak RSS",
+                max(r["peak_rss_mb"] for r in results),
+                TARGET_PEAK_RSS_MB,
+                "MB",
+                higher_is_better=False,
+            ),
         ],
     }
     (BENCH / "results").mkdir(exist_ok=True)

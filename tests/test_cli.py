@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.warehouse.test_validation import event
+from warehouse.migrate import head_revision
 
 ANALYTICS = shutil.which("analytics", path=str(Path(sys.executable).parent)) or "analytics"
 
@@ -22,7 +24,7 @@ def run(db_url: str, *args: str) -> subprocess.CompletedProcess:
 def test_db_upgrade_prints_the_revision(db_url):
     result = run(db_url, "db", "upgrade")
     assert result.returncode == 0, result.stderr
-    assert "revision 0001" in result.stdout
+    assert f"revision {head_revision()}" in result.stdout
 
 
 def test_load_prints_a_summary_by_reason(db_url, tmp_path):
@@ -106,3 +108,25 @@ def test_generate_then_load_every_kind(db_url, tmp_path):
         loaded = run(db_url, "load", kind, str(tmp_path / f"{kind}.jsonl.gz"))
         assert loaded.returncode == 0, loaded.stderr
         assert f"({kind}):" in loaded.stdout
+
+
+def test_refresh_materializes_what_is_stale_and_fails_on_a_blocking_check(db_url, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(event(event="purchase", event_id="p-1")) + "\n")
+    assert run(db_url, "load", "events", str(path)).returncode == 0
+    first = run(db_url, "refresh")
+    assert first.returncode == 0, first.stderr
+    assert "state marts done" in first.stdout and "daily facts" in first.stdout
+    again = run(db_url, "refresh")
+    assert (again.returncode, again.stdout.strip()) == (0, "refresh: every mart is up to date")
+    # An order nobody bought: the blocking check `orders_counted_once` stops the refresh.
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "insert into marts.orders (chatbot_id, order_key, event_id, token, created_at, "
+            "created_on) values ('bot', 'ghost', 'ghost', 'user_ghost_1', now(), current_date)"
+        )
+    path.write_text(json.dumps(event(event="visitor", event_id="v-1")) + "\n")
+    run(db_url, "load", "events", str(path))
+    failed = run(db_url, "refresh")
+    assert failed.returncode == 4
+    assert "orders_counted_once" in failed.stdout and "FAILED" in failed.stdout
