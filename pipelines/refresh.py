@@ -102,10 +102,9 @@ def refresh(url: str, echo: Callable[[str], None] = print) -> RefreshReport:
                 metadata = ", ".join(
                     f"{name}={value.value}" for name, value in evaluation.metadata.items()
                 )
-                echo(
-                    f"refresh: check {evaluation.asset_key.to_user_string()}:"
-                    f"{evaluation.check_name} did not pass ({evaluation.severity.value}; {metadata})"
-                )
+                check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                severity = evaluation.severity.value
+                echo(f"refresh: check {check} did not pass ({severity}; {metadata})")
         if result.success:
             echo(f"refresh: {label} done (run {result.run_id[:8]})")
         else:

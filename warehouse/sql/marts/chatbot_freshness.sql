@@ -1,25 +1,43 @@
--- marts.chatbot_freshness: the newest record instant per chatbot (X-Data-As-Of).
+-- marts.chatbot_freshness: the newest record instant per chatbot (X-Data-As-Of). Each
+-- chatbot's newest instant lies on the newest day the new loads touched (raw.load_days), so
+-- each table is read only from the earliest of those days on (BRIN indexes on the time
+-- columns of events and messages).
 
 insert into marts.chatbot_freshness as known (chatbot_id, newest_record_at)
-with new_record_times as (
+with newest_days as (
+    select kind, min(newest_day)::timestamp at time zone 'UTC' as read_from
+    from (
+        select chatbot_id, kind, max(day) as newest_day
+        from raw.load_days
+        where load_id > %(low)s and load_id <= %(high)s
+        group by chatbot_id, kind
+    ) as per_chatbot
+    group by kind
+),
+
+new_record_times as (
     select chatbot_id, max(created_at) as newest_at
     from raw.events
-    where load_id > %(low)s and load_id <= %(high)s
+    where created_at >= (select read_from from newest_days where kind = 'events')
+        and load_id > %(low)s and load_id <= %(high)s
     group by chatbot_id
     union all
     select chatbot_id, max(created_at)
     from raw.messages
-    where load_id > %(low)s and load_id <= %(high)s
+    where created_at >= (select read_from from newest_days where kind = 'messages')
+        and load_id > %(low)s and load_id <= %(high)s
     group by chatbot_id
     union all
     select chatbot_id, max(started_at)
     from raw.conversations
-    where load_id > %(low)s and load_id <= %(high)s
+    where started_at >= (select read_from from newest_days where kind = 'conversations')
+        and load_id > %(low)s and load_id <= %(high)s
     group by chatbot_id
     union all
     select chatbot_id, max(analyzed_at)
     from raw.analyses
-    where load_id > %(low)s and load_id <= %(high)s
+    where analyzed_at >= (select read_from from newest_days where kind = 'analyses')
+        and load_id > %(low)s and load_id <= %(high)s
     group by chatbot_id
 )
 

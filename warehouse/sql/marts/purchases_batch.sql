@@ -1,5 +1,6 @@
 -- What a batch of new raw events (load_id in (low, high]) changes for the purchase marts.
--- Fills pg_temp.new_orders (order candidates that beat the counted purchase) and
+-- Fills pg_temp.new_orders (order candidates that beat the counted purchase),
+-- pg_temp.new_user_facts (per user, the new events' latest days and first chat) and
 -- pg_temp.affected_users (users whose funnel contributions may move).
 
 create temp table new_orders on commit drop as
@@ -30,6 +31,24 @@ where counted.chatbot_id = candidate.chatbot_id
     and (counted.created_at, counted.event_id collate "C")
         <= (candidate.created_at, candidate.event_id collate "C");
 
+-- What the new events say about each user: the input of users.sql, and the users it touches.
+create temp table new_user_facts on commit drop as
+select
+    chatbot_id,
+    token,
+    max(created_on) filter (where event = 'visitor') as last_visit_on,
+    max(created_on) filter (where event = 'popup_displayed') as last_popup_displayed_on,
+    max(created_on) filter (where event = 'bot_open') as last_bot_open_on,
+    max(created_on) filter (where event = 'convo_started') as last_convo_started_on,
+    min(created_at) filter (where event = 'convo_started') as first_chat_at
+from (
+    select chatbot_id, token, event, created_at, (created_at at time zone 'UTC')::date as created_on
+    from raw.events
+    where event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started', 'purchase')
+        and load_id > %(low)s and load_id <= %(high)s
+) as new_events
+group by chatbot_id, token;
+
 create temp table affected_users (
     chatbot_id  text not null,
     token       text not null,
@@ -37,10 +56,8 @@ create temp table affected_users (
 ) on commit drop;
 
 insert into pg_temp.affected_users
-select distinct chatbot_id, token
-from raw.events
-where event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started', 'purchase')
-    and load_id > %(low)s and load_id <= %(high)s;
+select chatbot_id, token
+from pg_temp.new_user_facts;
 
 -- The users who lose an order to an earlier duplicate.
 insert into pg_temp.affected_users

@@ -1,33 +1,21 @@
--- marts.users: merge what new events say about each user (latest days only grow, the first
--- chat only moves earlier), then recompute the order facts of every affected user.
+-- marts.users: merge what new events say about each user (pg_temp.new_user_facts from
+-- purchases_batch.sql; latest days only grow, the first chat only moves earlier), then
+-- recompute the order facts of every affected user.
 
 insert into marts.users as known (
     chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
     last_convo_started_on, first_chat_at
 )
-with new_events as (
-    select
-        chatbot_id,
-        token,
-        event,
-        created_at,
-        (created_at at time zone 'UTC')::date as created_on
-    from raw.events
-    where event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started', 'purchase')
-        and load_id > %(low)s and load_id <= %(high)s
-)
-
 select
     chatbot_id,
     token,
     marts.ab_group(token),
-    max(created_on) filter (where event = 'visitor'),
-    max(created_on) filter (where event = 'popup_displayed'),
-    max(created_on) filter (where event = 'bot_open'),
-    max(created_on) filter (where event = 'convo_started'),
-    min(created_at) filter (where event = 'convo_started')
-from new_events
-group by chatbot_id, token
+    last_visit_on,
+    last_popup_displayed_on,
+    last_bot_open_on,
+    last_convo_started_on,
+    first_chat_at
+from pg_temp.new_user_facts
 on conflict (chatbot_id, token) do update set
     -- greatest() and least() skip nulls: a missing side keeps the other.
     last_visit_on = greatest(known.last_visit_on, excluded.last_visit_on),
