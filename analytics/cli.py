@@ -15,6 +15,9 @@ def _parser() -> argparse.ArgumentParser:
     from pipelines import commands as pipeline_commands
 
     pipeline_commands.add_commands(commands)
+    from serving import commands as serving_commands
+
+    serving_commands.add_commands(commands)
     from analytics import demo
 
     demo.add_command(commands)

@@ -269,8 +269,10 @@ create table marts.conversations (
     count_assistant_messages  bigint not null,
     primary key (chatbot_id, conversation_id)
 );
+-- The insights report: a chatbot's conversations, latest last message first, ties by id in
+-- code-point order.
 create index conversations_latest_idx
-    on marts.conversations (chatbot_id, last_message_at desc, conversation_id);
+    on marts.conversations (chatbot_id, last_message_at desc, conversation_id collate "C");
 comment on table marts.conversations is
     'One row per conversation known from its messages or its record (the message''s or '
     'record''s chatbot_id).';

@@ -1,0 +1,73 @@
+"""The API's commands: `analytics serve` and `analytics keys create|list|revoke`."""
+
+import argparse
+import sys
+
+from warehouse.connection import connect, warehouse_url
+from warehouse.migrate import upgrade
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=run_serve)
+
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key; prints the key alone")
+    create.add_argument("--account", required=True)
+    create.set_defaults(run=run_keys_create)
+    listing = key_commands.add_parser("list", help="list keys (ids, never secrets)")
+    listing.add_argument("--account")
+    listing.set_defaults(run=run_keys_list)
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id (or the whole key)")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(run=run_keys_revoke)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from serving.main import create_app
+
+    with warehouse_url() as url:
+        upgrade(url)
+        uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def run_keys_create(args: argparse.Namespace) -> int:
+    from serving.keys import create_key
+
+    with warehouse_url() as url:
+        upgrade(url)
+        with connect(url, autocommit=True) as conn:
+            print(create_key(conn, args.account))
+    return 0
+
+
+def run_keys_list(args: argparse.Namespace) -> int:
+    from serving.keys import list_keys
+
+    with warehouse_url() as url:
+        upgrade(url)
+        with connect(url) as conn:
+            for key in list_keys(conn, args.account):
+                created = f"created {key.created_at:%Y-%m-%d %H:%M}"
+                state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "valid"
+                print(f"{key.key_id}  {key.account_id}  {created}  {state}")
+    return 0
+
+
+def run_keys_revoke(args: argparse.Namespace) -> int:
+    from serving.keys import revoke_key
+
+    with warehouse_url() as url:
+        upgrade(url)
+        with connect(url, autocommit=True) as conn:
+            if not revoke_key(conn, args.key_id):
+                print(f"error: no valid key {args.key_id!r}", file=sys.stderr)
+                return 1
+    print(f"revoked {args.key_id}")
+    return 0

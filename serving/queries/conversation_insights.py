@@ -1,0 +1,127 @@
+"""conversation-insights: the AI's verdicts on the 100 analysed conversations with the latest
+last message among those active in [start, now]."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import psycopg
+from psycopg.rows import dict_row
+
+from serving.models import (
+    ChatConversion,
+    ConversationInsights,
+    Moods,
+    Outcomes,
+    RankedItem,
+    Reactions,
+)
+from serving.numbers import percent, ratio
+from serving.ranking import rank_clicks, rank_mentions
+
+MAX_REPORT_CONVERSATIONS = 100
+DURATION_CAP = timedelta(minutes=60)
+
+REPORT_SQL = """
+select
+    conversations.conversation_id,
+    conversations.first_message_at,
+    conversations.last_message_at,
+    analyses.products,
+    analyses.intents,
+    analyses.complaints,
+    analyses.missing_information,
+    analyses.mood,
+    analyses.outcome,
+    analyses.human_intervention_needed,
+    users.last_order_at >= conversations.first_message_at as is_converted
+from marts.conversations
+join marts.conversation_analyses as analyses using (chatbot_id, conversation_id)
+left join marts.users
+    on users.chatbot_id = conversations.chatbot_id and users.token = conversations.user_token
+where conversations.chatbot_id = %(chatbot_id)s
+    and conversations.last_message_at >= %(start)s
+    and conversations.first_message_at <= %(now)s
+order by conversations.last_message_at desc, conversations.conversation_id collate "C"
+limit %(limit)s
+"""
+
+CLICKS_SQL = """
+select conversation_id, url, count_clicks
+from marts.conversation_clicks
+where chatbot_id = %(chatbot_id)s and conversation_id = any(%(conversation_ids)s)
+"""
+
+REACTIONS_SQL = """
+select coalesce(sum(count_likes), 0), coalesce(sum(count_dislikes), 0)
+from marts.conversation_reactions
+where chatbot_id = %(chatbot_id)s and conversation_id = any(%(conversation_ids)s)
+"""
+
+
+def _seconds(span: timedelta) -> Decimal:
+    return Decimal(span.days * 86_400 + span.seconds) + Decimal(span.microseconds) / 1_000_000
+
+
+def _shares(values: list, names: tuple[str, ...]) -> dict[str, float]:
+    valid = [value for value in values if value in names]
+    return {name: percent(valid.count(name), len(valid)) for name in names}
+
+
+def conversation_insights(
+    conn: psycopg.Connection,
+    chatbot_id: str,
+    start: datetime,
+    now: datetime,
+    base_url: str,
+) -> ConversationInsights:
+    params = {"chatbot_id": chatbot_id, "start": start, "now": now}
+    with conn.cursor(row_factory=dict_row) as cur:
+        report = cur.execute(REPORT_SQL, {**params, "limit": MAX_REPORT_CONVERSATIONS}).fetchall()
+    ids = [row["conversation_id"] for row in report]
+    params["conversation_ids"] = ids
+    clicks = conn.execute(CLICKS_SQL, params).fetchall()
+    likes, dislikes = conn.execute(REACTIONS_SQL, params).fetchone()
+
+    prefix = f"{base_url.rstrip('/')}/app/{chatbot_id}/conversations/"
+
+    def link(conversation_id: str) -> str:
+        return prefix + conversation_id
+
+    def ranked(field: str) -> list[RankedItem]:
+        mentions = ((row["conversation_id"], row[field]) for row in report)
+        return [RankedItem(**vars(item)) for item in rank_mentions(mentions, ids, link)]
+
+    size = len(report)
+    conversions = sum(1 for row in report if row["is_converted"])
+    capped = sum(
+        (
+            _seconds(min(row["last_message_at"] - row["first_message_at"], DURATION_CAP))
+            for row in report
+        ),
+        Decimal(0),
+    )
+    return ConversationInsights(
+        most_clicked_products=[RankedItem(**vars(item)) for item in rank_clicks(clicks, ids, link)],
+        most_talked_about_products=ranked("products"),
+        most_frequent_intents=ranked("intents"),
+        most_common_complaints=ranked("complaints"),
+        mood_percentages=Moods(
+            **_shares([row["mood"] for row in report], ("happy", "angry", "neutral"))
+        ),
+        outcome_percentages=Outcomes(
+            **_shares([row["outcome"] for row in report], ("success", "fail", "neutral"))
+        ),
+        human_intervention_needed_percentage=percent(
+            sum(1 for row in report if row["human_intervention_needed"]), size
+        ),
+        missing_information_overview=ranked("missing_information"),
+        total_conversations_analyzed=size,
+        total_click_throughs=sum(count for _, _, count in clicks),
+        chat_conversion=ChatConversion(
+            ratio=percent(conversions, size),
+            total_conversions=conversions,
+            total_conversations=size,
+        ),
+        reactions=Reactions(likes=likes, dislikes=dislikes),
+        average_conversation_duration_minutes=ratio(capped / 60, size),
+    )

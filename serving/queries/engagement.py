@@ -1,0 +1,24 @@
+"""engagement: the visitor funnel of the window."""
+
+import psycopg
+
+from serving.models import Engagement
+from serving.numbers import percent
+from serving.queries.funnel import all_groups, funnel_totals
+from serving.timeframes import DayWindow
+
+
+def engagement(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> Engagement:
+    funnel = all_groups(funnel_totals(conn, chatbot_id, window))
+    return Engagement(
+        timeframe_days=window.timeframe_days,
+        start_date=window.start_date,
+        end_date=window.end_date,
+        total_users=funnel.visitors,
+        total_users_approached=funnel.approached,
+        total_users_opened=funnel.opened,
+        total_users_chatted=funnel.chatted,
+        approached_ratio=percent(funnel.approached, funnel.visitors),
+        opened_ratio=percent(funnel.opened, funnel.visitors),
+        chatted_ratio=percent(funnel.chatted, funnel.visitors),
+    )

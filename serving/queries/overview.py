@@ -1,0 +1,42 @@
+"""overview: conversations active in the window, AI messages, saved hours."""
+
+import psycopg
+
+from serving.models import Overview
+from serving.numbers import hours_text
+from serving.timeframes import DayWindow
+
+SQL = """
+with conversation_totals as (
+    select
+        coalesce(sum(count_conversations), 0) as total_conversations,
+        coalesce(sum(capped_seconds), 0) as capped_seconds
+    from marts.conversation_days
+    where chatbot_id = %(chatbot_id)s and day between %(start_date)s and %(end_date)s
+),
+
+message_totals as (
+    select coalesce(sum(count_assistant_messages), 0) as total_ai_messages
+    from marts.message_days
+    where chatbot_id = %(chatbot_id)s and day between %(start_date)s and %(end_date)s
+)
+
+select total_conversations, capped_seconds, total_ai_messages
+from conversation_totals
+cross join message_totals
+"""
+
+
+def overview(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> Overview:
+    conversations, capped_seconds, ai_messages = conn.execute(
+        SQL,
+        {"chatbot_id": chatbot_id, "start_date": window.start_date, "end_date": window.end_date},
+    ).fetchone()
+    return Overview(
+        timeframe_days=window.timeframe_days,
+        start_date=window.start_date,
+        end_date=window.end_date,
+        total_conversations=conversations,
+        total_ai_messages=ai_messages,
+        saved_hours=hours_text(capped_seconds),
+    )

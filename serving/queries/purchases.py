@@ -1,0 +1,48 @@
+"""purchases: chat vs. no chat, and the A/B split when the chatbot has it enabled."""
+
+import psycopg
+
+from serving.models import AbGroup, AbTest, Purchases
+from serving.numbers import percent, ratio, round2
+from serving.queries.funnel import FunnelTotals, all_groups, funnel_totals
+from serving.timeframes import DayWindow
+
+
+def _ab_group(group: FunnelTotals) -> AbGroup:
+    return AbGroup(
+        visitors=group.visitors,
+        orders=group.orders,
+        conversion_rate=percent(group.purchasers, group.visitors),
+        aov=ratio(group.revenue_eur, group.valued_orders),
+        arpu=ratio(group.revenue_eur, group.visitors),
+    )
+
+
+def purchases(
+    conn: psycopg.Connection, chatbot_id: str, window: DayWindow, with_ab_test: bool
+) -> Purchases:
+    groups = funnel_totals(conn, chatbot_id, window)
+    funnel = all_groups(groups)
+    return Purchases(
+        timeframe_days=window.timeframe_days,
+        start_date=window.start_date,
+        end_date=window.end_date,
+        total_users=funnel.visitors,
+        total_users_chatted=funnel.chatted,
+        total_users_purchased=funnel.purchasers,
+        total_users_chatted_purchased=funnel.chat_purchasers,
+        total_revenue_purchased=round2(funnel.revenue_eur),
+        total_revenue_chatted_purchased=round2(funnel.chat_revenue_eur),
+        conversion_rate_with_chat=percent(funnel.chat_purchasers, funnel.chatted),
+        conversion_rate_without_chat=percent(
+            funnel.purchasers - funnel.chat_purchasers, funnel.visitors
+        ),
+        aov_with_chat=ratio(funnel.chat_revenue_eur, funnel.valued_chat_orders),
+        aov_without_chat=ratio(
+            funnel.revenue_eur - funnel.chat_revenue_eur,
+            funnel.valued_orders - funnel.valued_chat_orders,
+        ),
+        ab_test=AbTest(control=_ab_group(groups["control"]), test=_ab_group(groups["test"]))
+        if with_ab_test
+        else None,
+    )
