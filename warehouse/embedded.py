@@ -85,8 +85,10 @@ def _alive(pid: int) -> bool:
 
 
 class EmbeddedPostgres:
-    def __init__(self, data_root: Path) -> None:
+    def __init__(self, data_root: Path, port: int | None = None) -> None:
+        """`port`: listen there (e.g. to restart on the same address); None: a free port."""
         data_root = data_root.resolve()
+        self.port = port
         self.account = _run_as()
         if self.account is not None and not _reachable_by_others(data_root):
             # A mode-700 parent would lock the server account out: keep it in the temp folder.
@@ -148,7 +150,7 @@ class EmbeddedPostgres:
         return port
 
     def _start(self) -> int:
-        port = _free_port()
+        port = self.port or _free_port()
         options = [f"-p {port}", f"-k {self.socket_dir}"]
         options += [f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()]
         result = self._command(

@@ -1,0 +1,236 @@
+"""The API on a real warehouse (in-process ASGI client): authentication, ownership, errors,
+headers, the read-only role, and 503s while the warehouse is down."""
+
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from serving.database import API_ROLE
+from serving.keys import create_key, revoke_key
+from serving.main import create_app
+from serving.settings import ServingSettings
+from tests.pipelines.conftest import BOT, Pipeline, at, ev, msg
+from warehouse.embedded import EmbeddedPostgres
+from warehouse.migrate import upgrade
+
+STATS = "/api/dashboard/analytics/stats"
+SECRET = "test-secret-of-at-least-32-bytes-long"
+NOW = datetime(2026, 2, 12, 12, tzinfo=UTC)
+EMPTY_BOT = "bot-without-data"
+OTHER_BOT = "bot-of-globex"
+
+
+@pytest.fixture
+def warehouse(db_url, tmp_path) -> Pipeline:
+    pipeline = Pipeline(db_url, tmp_path)
+    pipeline.load(
+        "chatbots",
+        [
+            {"chatbot_id": BOT, "account_id": "acme", "ab_test_enabled": True},
+            {"chatbot_id": EMPTY_BOT, "account_id": "acme"},
+            {"chatbot_id": OTHER_BOT, "account_id": "globex"},
+        ],
+    )
+    pipeline.load(
+        "events",
+        [
+            ev("visitor", "user_aaaa0", at(1)),
+            ev("visitor", "user_bbbb1", at(2)),
+            ev("purchase", "user_bbbb1", at(2, 13), "p-1", orderNum="1", items=[{"value": 10}]),
+        ],
+    )
+    pipeline.load("messages", [msg("m1", "c1", at(1, 10)), msg("m2", "c1", at(1, 11))])
+    pipeline.refresh()
+    return pipeline
+
+
+@pytest.fixture
+def client(warehouse):
+    settings = ServingSettings(analytics_now=NOW, jwt_secret=SECRET)
+    with TestClient(create_app(warehouse.url, settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def acme_key(warehouse) -> str:
+    with psycopg.connect(warehouse.url, autocommit=True) as conn:
+        return create_key(conn, "acme")
+
+
+def bearer(**claims) -> dict[str, str]:
+    claims = {"sub": "acme", "exp": NOW + timedelta(days=3650), **claims}
+    return {"Authorization": f"Bearer {jwt.encode(claims, claims.pop('secret', SECRET))}"}
+
+
+def test_an_api_key_answers_with_the_data_as_of_header(client, acme_key):
+    response = client.get(
+        f"{STATS}/engagement", params={"chatbot_id": BOT}, headers={"X-API-Key": acme_key}
+    )
+    assert response.status_code == 200
+    assert response.json()["total_users"] == 2
+    assert list(response.json())[:3] == ["timeframe_days", "start_date", "end_date"]
+    assert response.headers["X-Data-As-Of"] == "2026-02-12T13:00:00Z"
+
+
+def test_a_chatbot_without_data_has_no_data_as_of(client, acme_key):
+    response = client.get(
+        f"{STATS}/overview", params={"chatbot_id": EMPTY_BOT}, headers={"X-API-Key": acme_key}
+    )
+    assert response.status_code == 200
+    assert "X-Data-As-Of" not in response.headers
+    assert response.json()["saved_hours"] == "0.0"
+
+
+def test_ab_test_is_present_exactly_when_enabled(client, acme_key):
+    headers = {"X-API-Key": acme_key}
+    with_ab = client.get(f"{STATS}/purchases", params={"chatbot_id": BOT}, headers=headers).json()
+    assert with_ab["ab_test"]["test"] == {
+        "visitors": 1,
+        "orders": 1,
+        "conversion_rate": 100.0,
+        "aov": 10.0,
+        "arpu": 10.0,
+    }
+    without = client.get(
+        f"{STATS}/purchases", params={"chatbot_id": EMPTY_BOT}, headers=headers
+    ).json()
+    assert "ab_test" not in without
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-API-Key": "nonsense"},
+        {"X-API-Key": "sk_000000000000_" + "a" * 43},
+        {"Authorization": "Bearer not.a.jwt"},
+        {"Authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"},
+        bearer(secret="another-secret-of-at-least-32-bytes"),
+        bearer(exp=NOW - timedelta(days=3650)),
+        bearer(exp=None),
+    ],
+    ids=[
+        "none",
+        "garbage-key",
+        "unknown-key",
+        "bad-jwt",
+        "basic",
+        "wrong-secret",
+        "expired",
+        "no-exp",
+    ],
+)
+def test_bad_credentials_get_401_before_anything_else(client, headers):
+    headers = {name: value for name, value in headers.items()}
+    for params in ({"chatbot_id": BOT}, {"timeframe": "abc"}, {"chatbot_id": "unknown"}):
+        response = client.get(f"{STATS}/overview", params=params, headers=headers)
+        assert response.status_code == 401, (params, response.text)
+        assert "detail" in response.json()
+
+
+def test_a_valid_jwt_acts_for_its_subject(client):
+    assert (
+        client.get(f"{STATS}/overview", params={"chatbot_id": BOT}, headers=bearer()).status_code
+        == 200
+    )
+    other = bearer(sub="globex")
+    assert (
+        client.get(f"{STATS}/overview", params={"chatbot_id": BOT}, headers=other).status_code
+        == 404
+    )
+
+
+def test_a_revoked_key_gets_401(client, warehouse, acme_key):
+    with psycopg.connect(warehouse.url, autocommit=True) as conn:
+        assert revoke_key(conn, acme_key)
+    response = client.get(
+        f"{STATS}/overview", params={"chatbot_id": BOT}, headers={"X-API-Key": acme_key}
+    )
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("chatbot_id", [OTHER_BOT, "no-such-bot"])
+def test_another_accounts_or_an_unknown_chatbot_is_404(client, acme_key, chatbot_id):
+    response = client.get(
+        f"{STATS}/popup-metrics", params={"chatbot_id": chatbot_id}, headers={"X-API-Key": acme_key}
+    )
+    assert (response.status_code, response.json()) == (404, {"detail": "chatbot not found"})
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("overview", {"chatbot_id": BOT, "timeframe": 0}),
+        ("overview", {"chatbot_id": BOT, "timeframe": 366}),
+        ("engagement", {"chatbot_id": BOT, "timeframe": "abc"}),
+        ("purchases", {}),
+        ("purchases", {"chatbot_id": "x" * 256}),
+        ("conversation-insights", {"chatbot_id": BOT}),
+        ("conversation-insights", {"chatbot_id": BOT, "timeframe": ""}),
+        ("conversation-insights", {"chatbot_id": BOT, "timeframe": "5 fortnights"}),
+        ("conversation-insights", {"chatbot_id": BOT, "timeframe": "d" * 51}),
+    ],
+)
+def test_bad_parameters_get_422_in_fastapi_shape(client, acme_key, path, params):
+    response = client.get(f"{STATS}/{path}", params=params, headers={"X-API-Key": acme_key})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and {"loc", "msg", "type"} <= detail[0].keys()
+
+
+def test_insights_report_on_real_marts(client, acme_key):
+    response = client.get(
+        f"{STATS}/conversation-insights",
+        params={"chatbot_id": BOT, "timeframe": "month"},
+        headers={"X-API-Key": acme_key},
+    )
+    assert response.status_code == 200
+    # c1 has messages but no analysis: not in the report.
+    assert response.json()["total_conversations_analyzed"] == 0
+
+
+def test_the_api_role_cannot_read_raw(warehouse):
+    with psycopg.connect(warehouse.url, options=f"-c role={API_ROLE}") as conn:
+        assert conn.execute("select count(*) from marts.funnel_days").fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select count(*) from raw.events")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_503_while_the_warehouse_is_down_and_answers_again_when_it_returns(tmp_path):
+    server = EmbeddedPostgres(tmp_path / "own-server", port=_free_port())
+    url = server.acquire()
+    try:
+        upgrade(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("insert into marts.chatbots values ('b', 'acme', null, false, 1, 1)")
+            key = create_key(conn, "acme")
+        settings = ServingSettings(analytics_now=NOW, warehouse_timeout=1.0)
+        with TestClient(create_app(url, settings)) as client:
+            request = (f"{STATS}/overview", {"chatbot_id": "b"}, {"X-API-Key": key})
+
+            def get():
+                return client.get(request[0], params=request[1], headers=request[2])
+
+            assert get().status_code == 200
+            server.release()  # the last holder: the server stops
+            down = get()
+            assert down.status_code == 503
+            assert "unavailable" in down.json()["detail"]
+            server.acquire()
+            deadline = time.monotonic() + 30
+            while (status := get().status_code) != 200 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert status == 200
+    finally:
+        server.release()
