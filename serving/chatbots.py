@@ -15,6 +15,8 @@ class Chatbot:
 
 def find_chatbot(conn: psycopg.Connection, chatbot_id: str, account_id: str) -> Chatbot | None:
     """The account's chatbot, or None for an unknown chatbot and for another account's."""
+    if "\x00" in chatbot_id:  # never stored (quarantined at load), and not sendable as text
+        return None
     row = conn.execute(
         """
         select chatbots.ab_test_enabled, chatbot_freshness.newest_record_at

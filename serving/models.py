@@ -13,6 +13,10 @@ def _example(**fields) -> ConfigDict:
 _WINDOW = {"timeframe_days": 7, "start_date": "2026-02-17", "end_date": "2026-02-24"}
 
 
+class ErrorDetail(BaseModel):
+    detail: str
+
+
 class DayWindowFields(BaseModel):
     timeframe_days: int
     start_date: date

@@ -9,7 +9,14 @@ from fastapi.exceptions import RequestValidationError
 
 from serving.auth import CurrentAccount
 from serving.chatbots import Chatbot, find_chatbot, iso_instant
-from serving.models import ConversationInsights, Engagement, Overview, PopupMetrics, Purchases
+from serving.models import (
+    ConversationInsights,
+    Engagement,
+    ErrorDetail,
+    Overview,
+    PopupMetrics,
+    Purchases,
+)
 from serving.queries.conversation_insights import conversation_insights
 from serving.queries.engagement import engagement
 from serving.queries.overview import overview
@@ -18,7 +25,15 @@ from serving.queries.purchases import purchases
 from serving.settings import ServingSettings
 from serving.timeframes import InvalidTimeframe, day_window, insights_start
 
-router = APIRouter(prefix="/api/dashboard/analytics/stats", tags=["Analytics Stats"])
+router = APIRouter(
+    prefix="/api/dashboard/analytics/stats",
+    tags=["Analytics Stats"],
+    responses={
+        401: {"model": ErrorDetail, "description": "Missing, invalid or revoked credentials"},
+        404: {"model": ErrorDetail, "description": "Unknown chatbot, or another account's"},
+        503: {"model": ErrorDetail, "description": "The warehouse cannot be reached"},
+    },
+)
 
 
 def warehouse_connection(request: Request) -> Iterator[psycopg.Connection]:

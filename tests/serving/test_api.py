@@ -154,7 +154,7 @@ def test_a_revoked_key_gets_401(client, warehouse, acme_key):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("chatbot_id", [OTHER_BOT, "no-such-bot"])
+@pytest.mark.parametrize("chatbot_id", [OTHER_BOT, "no-such-bot", "nul\x00byte"])
 def test_another_accounts_or_an_unknown_chatbot_is_404(client, acme_key, chatbot_id):
     response = client.get(
         f"{STATS}/popup-metrics", params={"chatbot_id": chatbot_id}, headers={"X-API-Key": acme_key}
