@@ -1,31 +1,116 @@
 """`analytics demo`: the main job on a fresh machine.
 
-For now (foundation): the warehouse, a generated data set loaded into `raw`, and the load summary.
+The warehouse (embedded PostgreSQL unless DATABASE_URL is set), a generated data set loaded into
+`raw`, a refresh through Dagster, then the API and the Dagster UI running until Ctrl-C or
+SIGTERM: it prints both URLs, a working API key and one ready-to-paste curl line per endpoint.
+Every process it started is stopped on the way out, the embedded server included.
 """
 
 import argparse
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
 
+from pipelines.refresh import dagster_instance, refresh
+from serving.keys import create_key
 from warehouse.commands import add_generator_flags, format_summary, generator_config, load_files
-from warehouse.connection import warehouse_url
+from warehouse.connection import connect, warehouse_url
 from warehouse.generate import generate
 from warehouse.migrate import upgrade
+from warehouse.settings import PROJECT_ROOT
 
 LOAD_ORDER = ("chatbots", "conversations", "messages", "analyses", "events")
+DEMO_ACCOUNT = "acme"
+STATS = "/api/dashboard/analytics/stats"
+CURLS = (
+    "overview?chatbot_id={chatbot}&timeframe=7",
+    "engagement?chatbot_id={chatbot}&timeframe=30",
+    "popup-metrics?chatbot_id={chatbot}&timeframe=7",
+    "purchases?chatbot_id={chatbot}&timeframe=30",
+    "conversation-insights?chatbot_id={chatbot}&timeframe=week",
+)
+BIN = Path(sys.executable).parent
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
-    demo = commands.add_parser("demo", help="set up, generate and load a demo data set")
+    demo = commands.add_parser(
+        "demo", help="warehouse, generated data, refresh, API and Dagster UI, until Ctrl-C"
+    )
     add_generator_flags(demo, visitors_per_day=300)
+    demo.add_argument("--api-port", type=int, default=8000, help="(a free one if taken)")
+    demo.add_argument("--dagster-port", type=int, default=3000, help="(a free one if taken)")
+    demo.add_argument(
+        "--no-wait", action="store_true", help="print the URLs and curl lines, then stop"
+    )
     demo.set_defaults(run=run_demo)
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    config = generator_config(args)
-    with tempfile.TemporaryDirectory(prefix="analytics-demo-") as folder, warehouse_url() as url:
-        print(f"warehouse: {url} (revision {upgrade(url)})")
-        counts = generate(Path(folder), config)
+def _port(preferred: int) -> int:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(URLError, ConnectionError, TimeoutError):
+            urlopen(url, timeout=1).close()  # noqa: S310 - our own local server
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def _restore_sigint() -> None:
+    # A child started from a script inherits SIGINT ignored; dagster dev then ignores SIGTERM
+    # too and orphans its webserver and daemon. Give it the default back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _child(args: list[str], env: dict[str, str], stop_signal: int) -> Iterator[subprocess.Popen]:
+    """A child process in its own process group, stopped (group and all) when the block ends."""
+    process = subprocess.Popen(
+        args,
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_restore_sigint,  # noqa: PLW1509 - no threads yet in the child
+    )
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, stop_signal)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # anything of the group still left
+
+
+def _prepare(url: str, args: argparse.Namespace) -> tuple[str, str]:
+    """Generate, load and refresh; returns (an API key, the demo chatbot)."""
+    print(f"warehouse: {url} (revision {upgrade(url)})")
+    with tempfile.TemporaryDirectory(prefix="analytics-demo-") as folder:
+        counts = generate(Path(folder), generator_config(args))
         print("generated: " + ", ".join(f"{count:,} {kind}" for kind, count in counts.items()))
         for kind in LOAD_ORDER:
             summaries, errors = load_files(url, kind, sorted(Path(folder).glob(f"{kind}.jsonl*")))
@@ -33,4 +118,58 @@ def run_demo(args: argparse.Namespace) -> int:
                 print(format_summary(summary))
             if errors:
                 raise SystemExit("\n".join(errors))
-    return 0
+    report = refresh(url)
+    if not report.ok:
+        raise SystemExit(f"refresh failed: {', '.join(report.failed)}")
+    with connect(url, autocommit=True) as conn:
+        chatbot = conn.execute(
+            "select chatbot_id from marts.chatbots where account_id = %s order by chatbot_id",
+            (DEMO_ACCOUNT,),
+        ).fetchone()[0]
+        key = create_key(conn, DEMO_ACCOUNT)
+    return key, chatbot
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    dagster_instance()  # DAGSTER_HOME: the project's folder unless set
+    with warehouse_url() as url:
+        key, chatbot = _prepare(url, args)
+        env = {**os.environ, "DATABASE_URL": url}
+        api_port, dagster_port = _port(args.api_port), _port(args.dagster_port)
+        api = f"http://127.0.0.1:{api_port}"
+        dagster = f"http://127.0.0.1:{dagster_port}"
+        serve = [str(BIN / "analytics"), "serve", "--host", "127.0.0.1", "--port", str(api_port)]
+        dagster_dev = [
+            str(BIN / "dagster"),
+            "dev",
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(dagster_port),
+        ]
+        with (
+            _child(serve, env, signal.SIGTERM) as api_process,
+            _child(dagster_dev, env, signal.SIGINT) as dagster_process,
+        ):
+            if not _wait_until_up(f"{api}/openapi.json", api_process, 60):
+                raise SystemExit("the API did not start")
+            dagster_up = _wait_until_up(f"{dagster}/server_info", dagster_process, 120)
+            print()
+            print(f"API:        {api}/docs")
+            print(f"Dagster UI: {dagster}" + ("" if dagster_up else " (still starting)"))
+            print(f"API key for account {DEMO_ACCOUNT}: {key}")
+            print("Try:")
+            for path in CURLS:
+                print(
+                    f"curl -s -H 'X-API-Key: {key}' '{api}{STATS}/{path.format(chatbot=chatbot)}'"
+                )
+            sys.stdout.flush()
+            if args.no_wait:
+                return 0
+            print("Ctrl-C stops everything.", flush=True)
+            while api_process.poll() is None and dagster_process.poll() is None:
+                time.sleep(0.5)
+            print("a demo process ended; stopping the rest", file=sys.stderr)
+            return 1

@@ -1,0 +1,68 @@
+"""`analytics demo` as a user runs it: it brings the API and the Dagster UI up, prints working
+curl lines, and SIGTERM stops every process it started."""
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from tests.test_cli import ANALYTICS
+
+
+@pytest.mark.slow
+def test_demo_serves_printed_curls_and_stops_everything_on_sigterm(db_url):
+    demo = subprocess.Popen(
+        [
+            ANALYTICS,
+            "demo",
+            "--days",
+            "3",
+            "--chatbots",
+            "2",
+            "--visitors-per-day",
+            "20",
+            "--api-port",
+            "0",
+            "--dagster-port",
+            "0",
+        ],
+        env={**os.environ, "DATABASE_URL": db_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            assert line, "the demo ended early:\n" + "".join(output)
+            output.append(line)
+            if line.startswith("Ctrl-C stops everything"):
+                break
+        curls = [line for line in output if line.startswith("curl ")]
+        assert len(curls) == 5
+        urls = {"api": _url_after("API:", output), "dagster": _url_after("Dagster UI:", output)}
+        for curl in curls:
+            words = shlex.split(curl)
+            header, url = words[words.index("-H") + 1], words[-1]
+            name, value = header.split(": ", 1)
+            response = httpx.get(url, headers={name: value}, timeout=30)
+            assert response.status_code == 200, response.text
+        assert httpx.get(urls["dagster"], timeout=30).status_code == 200
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=60)
+    for url in urls.values():
+        with pytest.raises(httpx.TransportError):
+            httpx.get(url, timeout=2)
+
+
+def _url_after(label: str, output: list[str]) -> str:
+    line = next(line for line in output if line.startswith(label))
+    return re.search(r"(http://\S+)", line).group(1)
