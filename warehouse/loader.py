@@ -273,6 +273,20 @@ def _validated_chunks(
         yield rows, rejected, number
 
 
+def _index_for_the_pipeline(cur: psycopg.Cursor, table: RawTable) -> None:
+    """Let the next refresh find this load's rows by index instead of scanning the table: BRIN
+    indexes do not cover pages written since they were last summarized, so summarize them now,
+    and refresh the statistics (the new load ids above all)."""
+    cur.execute(
+        "select brin_summarize_new_values(pg_index.indexrelid) from pg_index "
+        "join pg_class on pg_class.oid = pg_index.indexrelid "
+        "join pg_am on pg_am.oid = pg_class.relam "
+        "where pg_index.indrelid = %s::regclass and pg_am.amname = 'brin'",
+        (f"raw.{table.name}",),
+    )
+    cur.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", table.name)))
+
+
 def load_file(
     conn: psycopg.Connection,
     kind: str,
@@ -302,6 +316,8 @@ def load_file(
             if on_progress:
                 on_progress(last_line)
         writer.finish()
+        if summary.loaded:
+            _index_for_the_pipeline(cur, table)
         cur.execute(
             "update raw.loads set finished_at = clock_timestamp(), lines_read = %s, loaded = %s, "
             "duplicates = %s, quarantined = %s where load_id = %s",

@@ -87,10 +87,19 @@ class Batch:
         return self.high <= self.low and not self.rates_changed
 
 
+def tune_transaction(conn: psycopg.Connection) -> None:
+    """Settings for the transforms' set-based statements, for this transaction only: no JIT
+    (compiling costs more than these queries save: 0.5 s of 1.8 s measured on one of them), and
+    room to hash and sort in memory instead of spilling to disk."""
+    conn.execute("set local jit = off")
+    conn.execute("set local work_mem = '64MB'")
+
+
 @contextlib.contextmanager
 def incremental(conn: psycopg.Connection, asset_name: str) -> Iterator[Batch]:
     """One transaction over the raw rows new to `asset_name`; its watermark moves on success."""
     with conn.transaction():
+        tune_transaction(conn)
         conn.execute(
             "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, asset_name)
         )

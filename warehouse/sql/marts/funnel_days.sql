@@ -32,16 +32,18 @@ user_entry_days as (
 
 order_entry_days as (
     select
-        affected.chatbot_id,
-        coalesce(affected.ab_group, 'none') as ab_group,
+        orders.chatbot_id,
+        coalesce(users.ab_group, 'none') as ab_group,
         orders.value_eur,
-        least(orders.created_on, affected.last_visit_on) as order_on,
-        case when affected.last_convo_started_on is not null
-                and orders.created_at > affected.first_chat_at
-            then least(orders.created_on, affected.last_visit_on, affected.last_convo_started_on)
+        least(orders.created_on, users.last_visit_on) as order_on,
+        case when users.last_convo_started_on is not null
+                and orders.created_at > users.first_chat_at
+            then least(orders.created_on, users.last_visit_on, users.last_convo_started_on)
         end as chat_order_on
-    from affected
-    join marts.orders using (chatbot_id, token)
+    from marts.orders
+    join pg_temp.affected_users using (chatbot_id, token)
+    join marts.users using (chatbot_id, token)
+    where users.last_visit_on is not null
 ),
 
 user_counts as (

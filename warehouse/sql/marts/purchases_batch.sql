@@ -1,7 +1,7 @@
 -- What a batch of new raw events (load_id in (low, high]) changes for the purchase marts.
--- Fills pg_temp.new_orders (order candidates that beat the counted purchase),
--- pg_temp.new_user_facts (per user, the new events' latest days and first chat) and
--- pg_temp.affected_users (users whose funnel contributions may move).
+-- Fills pg_temp.new_orders (order candidates that beat the counted purchase) and
+-- pg_temp.affected_users (the users whose funnel contributions may move, with what the new
+-- events say about each: latest days, first chat).
 
 create temp table new_orders on commit drop as
 with new_purchases as (
@@ -31,8 +31,8 @@ where counted.chatbot_id = candidate.chatbot_id
     and (counted.created_at, counted.event_id collate "C")
         <= (candidate.created_at, candidate.event_id collate "C");
 
--- What the new events say about each user: the input of users.sql, and the users it touches.
-create temp table new_user_facts on commit drop as
+-- What the new events say about each user they touch (the input of users.sql).
+create temp table affected_users on commit drop as
 select
     chatbot_id,
     token,
@@ -49,26 +49,26 @@ from (
 ) as new_events
 group by chatbot_id, token;
 
-create temp table affected_users (
-    chatbot_id  text not null,
-    token       text not null,
-    primary key (chatbot_id, token)
-) on commit drop;
-
-insert into pg_temp.affected_users
-select chatbot_id, token
-from pg_temp.new_user_facts;
-
--- The users who lose an order to an earlier duplicate.
-insert into pg_temp.affected_users
-select counted.chatbot_id, counted.token
+-- Also affected: the users who lose an order to an earlier duplicate, and after a currency
+-- rate changed every user whose order value moves. Their facts stay null: merging them
+-- changes nothing.
+insert into pg_temp.affected_users (chatbot_id, token)
+select distinct counted.chatbot_id, counted.token
 from marts.orders as counted
 join pg_temp.new_orders as candidate using (chatbot_id, order_key)
-on conflict do nothing;
+where not exists (
+    select from pg_temp.affected_users as known
+    where known.chatbot_id = counted.chatbot_id and known.token = counted.token
+);
 
--- After a currency rate changed: every user whose order value moves.
-insert into pg_temp.affected_users
+insert into pg_temp.affected_users (chatbot_id, token)
 select distinct chatbot_id, token
 from marts.orders
-where %(rates_changed)s and value_eur is distinct from marts.order_value_eur(items)
-on conflict do nothing;
+where %(rates_changed)s
+    and value_eur is distinct from marts.order_value_eur(items)
+    and not exists (
+        select from pg_temp.affected_users as known
+        where known.chatbot_id = orders.chatbot_id and known.token = orders.token
+    );
+
+analyze pg_temp.affected_users;

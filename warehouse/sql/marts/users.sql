@@ -1,4 +1,4 @@
--- marts.users: merge what new events say about each user (pg_temp.new_user_facts from
+-- marts.users: merge what new events say about each user (pg_temp.affected_users from
 -- purchases_batch.sql; latest days only grow, the first chat only moves earlier), then
 -- recompute the order facts of every affected user.
 
@@ -15,7 +15,7 @@ select
     last_bot_open_on,
     last_convo_started_on,
     first_chat_at
-from pg_temp.new_user_facts
+from pg_temp.affected_users
 on conflict (chatbot_id, token) do update set
     -- greatest() and least() skip nulls: a missing side keeps the other.
     last_visit_on = greatest(known.last_visit_on, excluded.last_visit_on),
@@ -34,20 +34,34 @@ with order_facts as (
         max(orders.created_on) filter (
             where orders.created_at > users.first_chat_at
         ) as last_chat_order_on
+    from marts.orders
+    join pg_temp.affected_users using (chatbot_id, token)
+    join marts.users using (chatbot_id, token)
+    group by users.chatbot_id, users.token
+),
+
+-- Affected users with orders now, or with orders before (an order can move to another user).
+changed as (
+    select
+        users.chatbot_id,
+        users.token,
+        order_facts.last_order_at,
+        order_facts.last_order_on,
+        order_facts.last_chat_order_on
     from marts.users
     join pg_temp.affected_users using (chatbot_id, token)
-    left join marts.orders using (chatbot_id, token)
-    group by users.chatbot_id, users.token
+    left join order_facts using (chatbot_id, token)
+    where users.last_order_at is not null or order_facts.token is not null
 )
 
 update marts.users
 set
-    last_order_at = order_facts.last_order_at,
-    last_order_on = order_facts.last_order_on,
-    last_chat_order_on = order_facts.last_chat_order_on
-from order_facts
-where users.chatbot_id = order_facts.chatbot_id
-    and users.token = order_facts.token
+    last_order_at = changed.last_order_at,
+    last_order_on = changed.last_order_on,
+    last_chat_order_on = changed.last_chat_order_on
+from changed
+where users.chatbot_id = changed.chatbot_id
+    and users.token = changed.token
     and (users.last_order_at, users.last_order_on, users.last_chat_order_on)
         is distinct from
-        (order_facts.last_order_at, order_facts.last_order_on, order_facts.last_chat_order_on);
+        (changed.last_order_at, changed.last_order_on, changed.last_chat_order_on);
