@@ -18,8 +18,8 @@ import time
 import httpx
 import psycopg
 
+from analytics.api_process import ApiServer
 from bench.common import BENCH, DATA_NOW, data_set, fresh_database, measured, target
-from tests.acceptance.test_fixtures import ApiServer
 from warehouse.connection import warehouse_url
 from warehouse.validation import KINDS
 

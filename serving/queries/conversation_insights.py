@@ -77,11 +77,24 @@ def conversation_insights(
     params = {"chatbot_id": chatbot_id, "start": start, "now": now}
     with conn.cursor(row_factory=dict_row) as cur:
         report = cur.execute(REPORT_SQL, {**params, "limit": MAX_REPORT_CONVERSATIONS}).fetchall()
-    ids = [row["conversation_id"] for row in report]
-    params["conversation_ids"] = ids
+    params["conversation_ids"] = [row["conversation_id"] for row in report]
     clicks = conn.execute(CLICKS_SQL, params).fetchall()
     likes, dislikes = conn.execute(REACTIONS_SQL, params).fetchone()
+    return insights_answer(chatbot_id, base_url, report, clicks, likes, dislikes)
 
+
+def insights_answer(
+    chatbot_id: str,
+    base_url: str,
+    report: list[dict],
+    clicks: list[tuple[str, str, int]],
+    likes: int,
+    dislikes: int,
+) -> ConversationInsights:
+    """`report`: the report's conversations newest first (conversation_id, first_message_at,
+    last_message_at, the four lists, mood, outcome, human_intervention_needed, is_converted);
+    `clicks`: (conversation id, url as given, clicks)."""
+    ids = [row["conversation_id"] for row in report]
     prefix = f"{base_url.rstrip('/')}/app/{chatbot_id}/conversations/"
 
     def link(conversation_id: str) -> str:

@@ -4,12 +4,16 @@ import psycopg
 
 from serving.models import Engagement
 from serving.numbers import percent
-from serving.queries.funnel import all_groups, funnel_totals
+from serving.queries.funnel import FunnelTotals, all_groups, funnel_totals
 from serving.timeframes import DayWindow
 
 
 def engagement(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> Engagement:
-    funnel = all_groups(funnel_totals(conn, chatbot_id, window))
+    return engagement_answer(window, funnel_totals(conn, chatbot_id, window))
+
+
+def engagement_answer(window: DayWindow, groups: dict[str, FunnelTotals]) -> Engagement:
+    funnel = all_groups(groups)
     return Engagement(
         timeframe_days=window.timeframe_days,
         start_date=window.start_date,

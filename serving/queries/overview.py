@@ -1,5 +1,7 @@
 """overview: conversations active in the window, AI messages, saved hours."""
 
+from decimal import Decimal
+
 import psycopg
 
 from serving.models import Overview
@@ -32,6 +34,12 @@ def overview(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> Ov
         SQL,
         {"chatbot_id": chatbot_id, "start_date": window.start_date, "end_date": window.end_date},
     ).fetchone()
+    return overview_answer(window, conversations, capped_seconds, ai_messages)
+
+
+def overview_answer(
+    window: DayWindow, conversations: int, capped_seconds: Decimal, ai_messages: int
+) -> Overview:
     return Overview(
         timeframe_days=window.timeframe_days,
         start_date=window.start_date,

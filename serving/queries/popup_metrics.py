@@ -29,8 +29,16 @@ def popup_metrics(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) 
         "start_date": window.start_date,
         "end_date": window.end_date,
     }
-    versions = sorted(conn.execute(VERSIONS_SQL, params).fetchall())  # code-point order
-    total, from_popup, from_chat_button = conn.execute(SOURCES_SQL, params).fetchone()
+    versions = conn.execute(VERSIONS_SQL, params).fetchall()
+    sources = conn.execute(SOURCES_SQL, params).fetchone()
+    return popup_metrics_answer(window, versions, sources)
+
+
+def popup_metrics_answer(
+    window: DayWindow, versions: list[tuple[str, int, int]], sources: tuple[int, int, int]
+) -> PopupMetrics:
+    """`versions`: (version, displayed, opened); `sources`: (total, from popup, from button)."""
+    total, from_popup, from_chat_button = sources
     return PopupMetrics(
         timeframe_days=window.timeframe_days,
         start_date=window.start_date,
@@ -42,7 +50,7 @@ def popup_metrics(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) 
                 popup_opened_count=opened,
                 open_rate=percent(opened, displayed),
             )
-            for version, displayed, opened in versions
+            for version, displayed, opened in sorted(versions)  # code-point order
         ],
         conversations=ConversationSources(
             total=total,

@@ -21,7 +21,12 @@ def _ab_group(group: FunnelTotals) -> AbGroup:
 def purchases(
     conn: psycopg.Connection, chatbot_id: str, window: DayWindow, with_ab_test: bool
 ) -> Purchases:
-    groups = funnel_totals(conn, chatbot_id, window)
+    return purchases_answer(window, funnel_totals(conn, chatbot_id, window), with_ab_test)
+
+
+def purchases_answer(
+    window: DayWindow, groups: dict[str, FunnelTotals], with_ab_test: bool
+) -> Purchases:
     funnel = all_groups(groups)
     return Purchases(
         timeframe_days=window.timeframe_days,

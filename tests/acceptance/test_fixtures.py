@@ -7,21 +7,19 @@ after each."""
 import json
 import os
 import re
-import socket
 import subprocess
-import time
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from analytics.api_process import ApiServer, same
 from tests.conftest import FIXTURES, create_database, drop_database
 from tests.test_cli import ANALYTICS
 from warehouse.validation import KINDS
 
 FIXTURE_DIRS = sorted(path for path in FIXTURES.glob("*") if (path / "expected.json").exists())
-FLOAT_TOLERANCE = 0.011
 WRONG_KEY = "sk_000000000000_" + "x" * 43
 BAD_BEARER = "Bearer not.a.jwt"
 
@@ -51,68 +49,6 @@ def fixture_now(fixture: Path) -> str:
     match = re.search(r"ANALYTICS_NOW=([0-9TZ:.+-]+)", (fixture / "README.md").read_text())
     assert match, "the fixture README names no ANALYTICS_NOW"
     return match.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ApiServer:
-    """`analytics serve` in its own process, stopped by the test that started it."""
-
-    def __init__(self, url: str, now: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [ANALYTICS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env={**os.environ, "DATABASE_URL": url, "ANALYTICS_NOW": now},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read()
-            try:
-                httpx.get(f"{self.base}/openapi.json", timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        self.stop()
-        raise AssertionError("the API did not start within 60 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def same(expected, actual) -> bool:
-    """The fixture README: floats within 0.011, the rest exact, keys exact, lists in order."""
-    if isinstance(expected, dict):
-        return (
-            isinstance(actual, dict)
-            and expected.keys() == actual.keys()
-            and all(same(expected[key], actual[key]) for key in expected)
-        )
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, list)
-            and len(expected) == len(actual)
-            and all(same(e, a) for e, a in zip(expected, actual))
-        )
-    if isinstance(expected, float):
-        return (
-            isinstance(actual, int | float)
-            and not isinstance(actual, bool)
-            and abs(expected - actual) <= FLOAT_TOLERANCE
-        )
-    return type(expected) is type(actual) and expected == actual
 
 
 def credentials(account: str | None, keys: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,76 @@
+"""The real API in its own process, and the rule for comparing its answers (the shared
+fixtures' README): used by the acceptance tests and the benchmarks."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ANALYTICS = str(Path(sys.executable).parent / "analytics")
+FLOAT_TOLERANCE = 0.011
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ApiServer:
+    """`analytics serve` in its own process, stopped by the test that started it."""
+
+    def __init__(self, url: str, now: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [ANALYTICS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env={**os.environ, "DATABASE_URL": url, "ANALYTICS_NOW": now},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.stderr.read()
+            try:
+                httpx.get(f"{self.base}/openapi.json", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        self.stop()
+        raise AssertionError("the API did not start within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def same(expected, actual) -> bool:
+    """The fixture README: floats within 0.011, the rest exact, keys exact, lists in order."""
+    if isinstance(expected, dict):
+        return (
+            isinstance(actual, dict)
+            and expected.keys() == actual.keys()
+            and all(same(expected[key], actual[key]) for key in expected)
+        )
+    if isinstance(expected, list):
+        return (
+            isinstance(actual, list)
+            and len(expected) == len(actual)
+            and all(same(e, a) for e, a in zip(expected, actual))
+        )
+    if isinstance(expected, float):
+        return (
+            isinstance(actual, int | float)
+            and not isinstance(actual, bool)
+            and abs(expected - actual) <= FLOAT_TOLERANCE
+        )
+    return type(expected) is type(actual) and expected == actual
