@@ -35,9 +35,7 @@ counted as (
 ),
 
 item_rows as (
-    select counted.event_id, {{item_columns}}
-    from counted
-    {{item_join}}
+    {{item_rows(counted)}}
 ),
 
 order_values as (
@@ -75,7 +73,8 @@ visitor_orders as (
 per_user as (
     select
         window_users.token,
-        {{ab_group(window_users.token)}} as ab_group,
+        case right(window_users.token, 1) when '0' then 'control' when '1' then 'test' end
+            as ab_group,
         window_users.approached,
         window_users.opened,
         window_users.chatted,

@@ -18,10 +18,10 @@ conversations as (
 select
     (select count(*) from conversations where is_active = 1) as total_conversations,
     (
-        select coalesce(sum(least({{seconds(first_at, last_at)}}, 5400)), 0)
+        select coalesce(sum(least({{micros(first_at, last_at)}}, 5400000000)), 0)
         from conversations
         where is_active = 1
-    ) as capped_seconds,
+    ) as capped_micros,
     (
         select count(*) from chatbot_messages
         where role = 'assistant' and created_on between :start_date and :end_date
