@@ -68,8 +68,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--visitors-per-day", type=int, default=1000)
     parser.add_argument("--days", type=int, default=90)
+    parser.add_argument(
+        "--data", type=Path, help="an existing data folder instead (e.g. bench/data/medium)"
+    )
     args = parser.parse_args()
-    history, last_day = split_last_day(data_set(args.visitors_per_day, args.days))
+    folder = args.data or data_set(args.visitors_per_day, args.days)
+    history, last_day = split_last_day(folder)
     history_events = lines(history / "events.jsonl")
     dagster_home = BENCH / "data" / "dagster_home"
     dagster_home.mkdir(parents=True, exist_ok=True)
@@ -124,7 +128,8 @@ def main() -> int:
         ],
     }
     (BENCH / "results").mkdir(exist_ok=True)
-    (BENCH / "results" / "refresh.json").write_text(json.dumps(report, indent=2) + "\n")
+    name = "refresh.json" if args.data is None else f"refresh-{args.data.name}.json"
+    (BENCH / "results" / name).write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

@@ -22,6 +22,9 @@ create index events_load_id_brin on raw.events using brin (load_id);
 create index events_created_at_brin on raw.events using brin (created_at);
 create index messages_load_id_brin on raw.messages using brin (load_id);
 create index messages_created_at_brin on raw.messages using brin (created_at);
+-- Purchases by order key (a few percent of events): what the orders check reads.
+create index events_purchase_order_key_idx
+    on raw.events (chatbot_id, (coalesce(order_num, event_id))) where event = 'purchase';
 create index conversations_load_id_idx on raw.conversations (load_id);
 create index analyses_load_id_idx on raw.analyses (load_id);
 create index chatbots_load_id_idx on raw.chatbots (load_id);
@@ -365,7 +368,8 @@ drop table if exists marts.chatbots, marts.chatbot_freshness, marts.orders, mart
 drop function if exists marts.ab_group(text), marts.order_value_eur(jsonb);
 drop trigger if exists currency_rates_touch_updated_at on reference.currency_rates;
 drop function if exists reference.touch_updated_at();
-drop index if exists raw.events_load_id_brin, raw.events_created_at_brin,
+drop index if exists raw.events_purchase_order_key_idx, raw.events_load_id_brin,
+    raw.events_created_at_brin,
     raw.messages_load_id_brin, raw.messages_created_at_brin, raw.conversations_load_id_idx,
     raw.analyses_load_id_idx, raw.chatbots_load_id_idx;
 """
