@@ -119,11 +119,13 @@ def test_refresh_materializes_what_is_stale_and_fails_on_a_blocking_check(db_url
     assert "state marts done" in first.stdout and "daily facts" in first.stdout
     again = run(db_url, "refresh")
     assert (again.returncode, again.stdout.strip()) == (0, "refresh: every mart is up to date")
-    # An order nobody bought: the blocking check `orders_counted_once` stops the refresh.
+    # The same purchase counted for a second order: the blocking check `orders_counted_once`
+    # stops the refresh.
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(
             "insert into marts.orders (chatbot_id, order_key, event_id, token, created_at, "
-            "created_on) values ('bot', 'ghost', 'ghost', 'user_ghost_1', now(), current_date)"
+            "created_on) select chatbot_id, 'second', event_id, token, created_at, created_on "
+            "from marts.orders"
         )
     path.write_text(json.dumps(event(event="visitor", event_id="v-1")) + "\n")
     run(db_url, "load", "events", str(path))
