@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
-from pipelines.refresh import dagster_instance, refresh
 from serving.keys import create_key
 from warehouse.commands import add_generator_flags, format_summary, generator_config, load_files
 from warehouse.connection import connect, warehouse_url
@@ -108,6 +107,8 @@ def _child(args: list[str], env: dict[str, str], stop_signal: int) -> Iterator[s
 
 def _prepare(url: str, args: argparse.Namespace) -> tuple[str, str]:
     """Generate, load and refresh; returns (an API key, the demo chatbot)."""
+    from pipelines.refresh import refresh  # Dagster: imported only when the demo runs
+
     print(f"warehouse: {url} (revision {upgrade(url)})")
     with tempfile.TemporaryDirectory(prefix="analytics-demo-") as folder:
         counts = generate(Path(folder), generator_config(args))
@@ -131,6 +132,8 @@ def _prepare(url: str, args: argparse.Namespace) -> tuple[str, str]:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from pipelines.refresh import dagster_instance
+
     dagster_instance()  # DAGSTER_HOME: the project's folder unless set
     with warehouse_url() as url:
         key, chatbot = _prepare(url, args)

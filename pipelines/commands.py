@@ -2,7 +2,6 @@
 
 import argparse
 
-from pipelines.refresh import forget_marts, refresh
 from warehouse.connection import warehouse_url
 from warehouse.migrate import upgrade
 
@@ -20,6 +19,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
+    # Imported here: Dagster takes a while to import, and other commands do not need it.
+    from pipelines.refresh import forget_marts, refresh
+
     with warehouse_url() as url:
         upgrade(url)
         if args.full:

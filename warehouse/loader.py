@@ -3,8 +3,10 @@
 A file is read line by line (plain or gzip), validated (`warehouse.validation`) and written in
 chunks of CHUNK_LINES: new rows are COPY'd straight into their raw table; a chunk that meets
 records already stored goes through a staging table and `sql/load/insert_new_records.sql`
-instead. Memory stays flat whatever the file size. Each file is one transaction: it lands whole
-or not at all. Rejected lines go to `raw.quarantine` with their reason.
+instead. Validation and writing overlap: while one thread writes a chunk (and mostly waits for
+PostgreSQL to take it), the calling thread validates the next one; at most two chunks are in
+memory, so memory stays flat whatever the file size. Each file is one transaction: it lands
+whole or not at all. Rejected lines go to `raw.quarantine` with their reason.
 """
 
 import gzip
@@ -12,6 +14,7 @@ import hashlib
 import io
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import itemgetter, methodcaller
@@ -19,6 +22,9 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.adapt import Dumper
+from psycopg.postgres import types as postgres_types
+from psycopg.pq import Format
 
 from warehouse.raw_tables import RAW_TABLES, RawTable
 from warehouse.sql_files import read_sql
@@ -89,9 +95,36 @@ def _raw_text(line: bytes) -> str:
 
 
 def _copy_statement(target: sql.Composable, columns: tuple[str, ...]) -> sql.Composed:
-    return sql.SQL("copy {} ({}) from stdin").format(
+    # Binary COPY: cheaper to write here and to read in PostgreSQL than text with escapes.
+    return sql.SQL("copy {} ({}) from stdin (format binary)").format(
         target, sql.SQL(", ").join(map(sql.Identifier, columns))
     )
+
+
+class _JsonbTextDumper(Dumper):
+    """A jsonb column from the JSON text validation wrote: in binary COPY, a version byte and
+    the text (psycopg's own jsonb dumper would serialize the string once more)."""
+
+    format = Format.BINARY
+    oid = postgres_types["jsonb"].oid
+
+    def dump(self, obj: str) -> bytes:
+        return b"\x01" + obj.encode()
+
+
+def _column_types(conn: psycopg.Connection, table: str, columns: tuple[str, ...]) -> list[int]:
+    """The type oids of `columns` of `table`, in order (binary COPY must name them)."""
+    return [
+        oid
+        for (oid,) in conn.execute(
+            "select pg_attribute.atttypid::int "
+            "from unnest(%s::text[]) with ordinality as wanted (name, position) "
+            "join pg_attribute on pg_attribute.attrelid = %s::regclass "
+            "and pg_attribute.attname = wanted.name "
+            "order by wanted.position",
+            (list(columns), table),
+        )
+    ]
 
 
 class _ChunkWriter:
@@ -112,6 +145,7 @@ class _ChunkWriter:
         self.today = datetime.now(UTC).date()
         self.days: Counter[tuple[str, date]] = Counter()
         raw_table = sql.Identifier("raw", table.name)
+        self.types = _column_types(conn, f"raw.{table.name}", table.stored_columns)
         self.copy_rows = _copy_statement(raw_table, table.stored_columns)
         self.copy_staged = _copy_statement(sql.Identifier("stage"), table.stored_columns)
         self.insert_staged = sql.SQL(read_sql("load/insert_new_records.sql")).format(
@@ -120,6 +154,8 @@ class _ChunkWriter:
             identity=sql.SQL(", ").join(map(sql.Identifier, table.identity)),
         )
         self.staging_ready = False
+        # Written from the writer's thread only; merged into the summary by finish().
+        self.refused: Counter[str] = Counter()
         self.recent: set = set()
         self.previous: set = set()
         self.chunks_in_recent = 0
@@ -129,11 +165,7 @@ class _ChunkWriter:
             self._quarantine(rejected)
         if not rows:
             return
-        chunk: dict = {}
-        recent, previous = self.recent, self.previous
-        for key, row in zip(map(self.identity, rows), rows):  # the first line wins
-            if key not in chunk and key not in recent and key not in previous:
-                chunk[key] = row
+        chunk = self._new_records(rows)
         self._remember(chunk)
         try:
             with self.conn.transaction():
@@ -149,6 +181,18 @@ class _ChunkWriter:
             days = map(methodcaller("date"), map(itemgetter(self.day), added))
             self.days.update(zip(map(itemgetter(0), added), days))
 
+    def _new_records(self, rows: list[tuple]) -> dict[tuple, tuple]:
+        """The chunk's rows by identity, without those seen in this chunk or recent ones."""
+        recent, previous = self.recent, self.previous
+        chunk = dict(zip(map(self.identity, rows), rows))
+        if len(chunk) == len(rows) and recent.isdisjoint(chunk) and previous.isdisjoint(chunk):
+            return chunk  # the usual case, checked in bulk
+        chunk = {}
+        for key, row in zip(map(self.identity, rows), rows):  # the first line wins
+            if key not in chunk and key not in recent and key not in previous:
+                chunk[key] = row
+        return chunk
+
     def _remember(self, chunk: dict) -> None:
         if self.chunks_in_recent == RECENT_CHUNKS:
             self.previous, self.recent, self.chunks_in_recent = self.recent, set(), 0
@@ -157,6 +201,7 @@ class _ChunkWriter:
 
     def finish(self) -> None:
         """Record which (chatbot, day) pairs received new rows in this load."""
+        self.summary.quarantined.update(self.refused)
         with (
             self.conn.cursor() as cur,
             cur.copy(
@@ -168,14 +213,19 @@ class _ChunkWriter:
 
     def _copy(self, statement: sql.Composed, rows) -> None:
         load_id = self.summary.load_id
-        with self.conn.cursor() as cur, cur.copy(statement) as copy:
-            write_row = copy.write_row
-            if self.table.keeps_versions:
-                for row in rows:
-                    write_row((*row[:-1], load_id, row[-1]))
-            else:
-                for row in rows:
-                    write_row((*row[:-1], load_id))
+        with self.conn.cursor() as cur:
+            cur.adapters.register_dumper(None, _JsonbTextDumper)  # by type oid, for set_types
+            with cur.copy(statement) as copy:
+                copy.set_types(self.types)
+                self._write_rows(copy.write_row, rows, load_id)
+
+    def _write_rows(self, write_row, rows, load_id: int) -> None:
+        if self.table.keeps_versions:
+            for row in rows:
+                write_row((*row[:-1], load_id, row[-1]))
+        else:
+            for row in rows:
+                write_row((*row[:-1], load_id))
 
     def _write_carefully(self, chunk: dict[tuple, tuple]) -> tuple[list[tuple], int]:
         """(rows added, rows the database refused) of a chunk, through the staging table."""
@@ -213,7 +263,7 @@ class _ChunkWriter:
                 self.previous.discard(key)
                 reason = Rejection("rejected_by_database", str(error).splitlines()[0][:200], row[0])
                 refused.append(_rejected_row(row[-1], row[-2], reason))
-                self.summary.quarantined[reason.reason] += 1
+                self.refused[reason.reason] += 1
         self._quarantine(refused)
         return staged
 
@@ -311,10 +361,17 @@ def load_file(
             "from raw.quarantine with no data"
         )
         writer = _ChunkWriter(conn, table, summary)
-        for rows, rejected, last_line in _validated_chunks(kind, lines, summary):
-            writer.write(rows, rejected)
-            if on_progress:
-                on_progress(last_line)
+        # The connection belongs to the writer's thread until the last chunk is written.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-writer") as thread:
+            writing: Future | None = None
+            for rows, rejected, last_line in _validated_chunks(kind, lines, summary):
+                if writing is not None:
+                    writing.result()  # one chunk in flight; raises what the writer raised
+                writing = thread.submit(writer.write, rows, rejected)
+                if on_progress:
+                    on_progress(last_line)
+            if writing is not None:
+                writing.result()
         writer.finish()
         if summary.loaded:
             _index_for_the_pipeline(cur, table)

@@ -37,6 +37,32 @@ def test_valid_records_land_with_their_load(conn, tmp_path):
     ).fetchall() == [("events", "events.jsonl", 3, 3)]
 
 
+def test_every_column_lands_as_validated_and_the_line_as_given(conn, tmp_path):
+    line = (
+        b'{ "event":"tracktrans", "event_id":"e-1", "created_at":"2026-03-01T10:00:00+02:00",'
+        b' "token":"user_token_1", "unknown": "caf\\u00e9\\ttab",'
+        b' "data":{"chatbot_id":"bot-1", "orderNum": 42,'
+        b' "items":[{"price": 1.10, "currency":"usd"}, {"value": null, "quantity": 2}]}}'
+    )
+    load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", [line]))
+    row = conn.execute(
+        "select created_at, event, order_num, items, ab_test, popup_version, record, "
+        "pg_typeof(record)::text from raw.events"
+    ).fetchone()
+    assert row[:6] == (
+        validate_line("events", line)[2],
+        "purchase",
+        "42",
+        [
+            {"value": "1.1", "quantity": 1, "currency": "USD"},
+            {"value": None, "quantity": 2, "currency": "EUR"},
+        ],
+        False,
+        None,
+    )
+    assert row[6:] == (line.decode(), "text")
+
+
 def test_reloading_a_file_adds_nothing(conn, tmp_path):
     records = [event(event_id=f"e-{i}") for i in range(5)] + [b"{broken"]
     path = write_jsonl(tmp_path / "events.jsonl", records)
