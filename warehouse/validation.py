@@ -85,10 +85,11 @@ class _Reject(Exception):
 
 def parse_timestamp(value: object) -> datetime:
     """ISO 8601 text to an aware UTC datetime; a value without an offset is UTC."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         raise ValueError("not a timestamp string")
-    text = value.strip()
-    parsed = datetime.fromisoformat(text)
+    parsed = datetime.fromisoformat(value.strip())
+    if parsed.tzinfo is UTC:  # "Z" or "+00:00": the usual case, nothing to convert
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
