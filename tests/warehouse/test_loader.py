@@ -146,6 +146,46 @@ def test_a_file_that_cannot_be_read_raises_a_clear_error(conn, tmp_path):
     assert scalar(conn, "select count(*) from raw.loads") == 0  # nothing half-loaded
 
 
+def test_a_file_that_breaks_after_chunks_were_written_lands_nothing(conn, tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "CHUNK_LINES", 10)
+    written = []
+    write = loader._ChunkWriter.write
+    monkeypatch.setattr(
+        loader._ChunkWriter,
+        "write",
+        lambda self, rows, rejected: written.append(write(self, rows, rejected)),
+    )
+    lines = b"".join(json.dumps(event(event_id=f"e-{i}")).encode() + b"\n" for i in range(95))
+    broken = tmp_path / "events.jsonl.gz"
+    broken.write_bytes(gzip.compress(lines)[:-30])  # the tail of the stream is missing
+    with pytest.raises(UnreadableFileError):
+        load_file(conn, "events", broken)
+    assert len(written) >= 2
+    assert scalar(conn, "select count(*) from raw.events") == 0
+    assert scalar(conn, "select count(*) from raw.loads") == 0
+
+
+def test_a_failure_while_writing_a_chunk_reaches_the_caller_and_lands_nothing(
+    conn, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(loader, "CHUNK_LINES", 10)
+    write = loader._ChunkWriter.write
+    chunks = []
+
+    def fail_on_the_third_chunk(self, rows, rejected):
+        chunks.append(len(rows))
+        if len(chunks) == 3:
+            raise psycopg.OperationalError("the server went away")
+        write(self, rows, rejected)
+
+    monkeypatch.setattr(loader._ChunkWriter, "write", fail_on_the_third_chunk)
+    records = [event(event_id=f"e-{i}") for i in range(95)]
+    with pytest.raises(psycopg.OperationalError, match="went away"):
+        load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
+    assert len(chunks) == 3  # nothing was written after the failure
+    assert scalar(conn, "select count(*) from raw.events") == 0
+
+
 @pytest.mark.parametrize(
     ("kind", "reason", "make"),
     CORRUPTIONS,
