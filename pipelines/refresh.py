@@ -1,6 +1,6 @@
 """`analytics refresh`: bring every mart up to date with all loaded records, through Dagster,
-in-process (no daemon). Only stale work runs: the state marts when a load is new to them, and
-the daily partitions whose days received records since they were built (one run per range)."""
+in-process (no daemon). Only stale work runs, in one run: the state marts when a load is new to
+them, and the range of daily partitions whose days received records since they were built."""
 
 import os
 from collections.abc import Callable
@@ -96,43 +96,55 @@ def refresh(url: str, echo: Callable[[str], None] = print) -> RefreshReport:
     if not stale_state and not stale_keys:
         echo("refresh: every mart is up to date")
         return report
-    instance = dagster_instance()
-    resources = {"warehouse": Warehouse(database_url=url)}
-    assets = [*defs.assets, *defs.asset_checks]
-
-    def run(label: str, selection: AssetSelection, tags: dict[str, str]) -> None:
-        result = materialize(
-            assets,
-            instance=instance,
-            resources=resources,
-            selection=selection,
-            tags=tags,
-            run_config=_QUIET,
-            raise_on_error=False,
-        )
-        report.runs.append(result.run_id)
-        for evaluation in result.get_asset_check_evaluations():
-            if not evaluation.passed:
-                metadata = ", ".join(
-                    f"{name}={value.value}" for name, value in evaluation.metadata.items()
-                )
-                check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                severity = evaluation.severity.value
-                echo(f"refresh: check {check} did not pass ({severity}; {metadata})")
-        if result.success:
-            echo(f"refresh: {label} done (run {result.run_id[:8]})")
-        else:
-            report.failed.append(label)
-            echo(f"refresh: {label} FAILED (run {result.run_id}); its logs are in the Dagster UI")
-
+    selection = AssetSelection.assets()  # nothing yet
+    tags: dict[str, str] = {}
+    parts = []
     if stale_state:
         echo(f"refresh: merging new loads into {len(stale_state)} state marts")
-        run("state marts", state_selection, {})
+        selection |= state_selection
+        parts.append("state marts")
     if stale_keys:
-        # One run over the whole stale range: rebuilding a fresh day in between costs less
-        # than a run per gap.
+        # One range over every stale day: rebuilding a fresh day in between costs less than a
+        # range per gap. The state marts (unpartitioned) run in the same run.
         first, last = stale_keys[0], stale_keys[-1]
         days = len(daily_partitions.get_partition_keys_in_range(PartitionKeyRange(first, last)))
         echo(f"refresh: rebuilding daily facts {first}..{last} ({days} days)")
-        run(f"daily facts {first}..{last}", daily_selection, range_tags(first, last))
+        selection |= daily_selection
+        tags = range_tags(first, last)
+        parts.append(f"daily facts {first}..{last}")
+    _run(url, selection, tags, " and ".join(parts), echo, report)
     return report
+
+
+def _run(
+    url: str,
+    selection: AssetSelection,
+    tags: dict[str, str],
+    label: str,
+    echo: Callable[[str], None],
+    report: RefreshReport,
+) -> None:
+    """One in-process Dagster run of `selection`; what it did goes to `echo` and `report`."""
+    result = materialize(
+        [*defs.assets, *defs.asset_checks],
+        instance=dagster_instance(),
+        resources={"warehouse": Warehouse(database_url=url)},
+        selection=selection,
+        tags=tags,
+        run_config=_QUIET,
+        raise_on_error=False,
+    )
+    report.runs.append(result.run_id)
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            metadata = ", ".join(
+                f"{name}={value.value}" for name, value in evaluation.metadata.items()
+            )
+            check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            severity = evaluation.severity.value
+            echo(f"refresh: check {check} did not pass ({severity}; {metadata})")
+    if result.success:
+        echo(f"refresh: {label} done (run {result.run_id[:8]})")
+    else:
+        report.failed.append(label)
+        echo(f"refresh: {label} FAILED (run {result.run_id}); its logs are in the Dagster UI")
