@@ -1,20 +1,18 @@
 """`analytics load`: stream JSONL files into the `raw` schema.
 
-A file is read line by line (plain or gzip), validated (`warehouse.validation`) and written in
-chunks of CHUNK_LINES: new rows are COPY'd straight into their raw table; a chunk that meets
-records already stored goes through a staging table and `sql/load/insert_new_records.sql`
-instead. Validation and writing overlap: while one thread writes a chunk (and mostly waits for
-PostgreSQL to take it), the calling thread validates the next one; at most two chunks are in
-memory, so memory stays flat whatever the file size. Each file is one transaction: it lands
-whole or not at all. Rejected lines go to `raw.quarantine` with their reason.
+A file arrives as chunks of validated rows and rejected lines (`warehouse.chunks`: a big file is
+validated in a worker process). Each chunk's new rows are COPY'd straight into their raw table;
+a chunk that meets records already stored goes through a staging table and
+`sql/load/insert_new_records.sql` instead. Writing overlaps reading: while one thread writes a
+chunk (mostly waiting for PostgreSQL to take it), the calling thread receives the next one, so
+at most a few chunks are in memory whatever the file size. Each file is one transaction: it
+lands whole or not at all. Rejected lines go to `raw.quarantine` with their reason.
 """
 
-import gzip
-import hashlib
-import io
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import itemgetter, methodcaller
@@ -26,22 +24,18 @@ from psycopg.adapt import Dumper
 from psycopg.postgres import types as postgres_types
 from psycopg.pq import Format
 
+from warehouse.chunks import UnreadableFileError, rejected_row, validated_chunks
 from warehouse.raw_tables import RAW_TABLES, RawTable
 from warehouse.sql_files import read_sql
 from warehouse.transforms import lock_for_load
-from warehouse.validation import Rejection, validate_line
+from warehouse.validation import Rejection
 
-CHUNK_LINES = 20_000
+__all__ = ["LoadSummary", "UnreadableFileError", "load_file"]
+
 # Identities of the last 5 to 10 chunks are remembered (two generations of 5), so that a
 # duplicate within a file is dropped before it reaches the database; older ones are found by
 # the unique index.
 RECENT_CHUNKS = 5
-GZIP_MAGIC = b"\x1f\x8b"
-UTF8_BOM = b"\xef\xbb\xbf"
-
-
-class UnreadableFileError(Exception):
-    """The file cannot be opened or decompressed; nothing of it was loaded."""
 
 
 @dataclass
@@ -57,38 +51,6 @@ class LoadSummary:
     @property
     def quarantined_total(self) -> int:
         return sum(self.quarantined.values())
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def _open(path: Path) -> io.BufferedIOBase:
-    handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
-    if handle.peek(2)[:2] == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    return handle
-
-
-def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, line without its line break) for every non-blank line of the file."""
-    try:
-        handle = _open(path)
-    except OSError as error:
-        raise UnreadableFileError(f"{path}: {error.strerror or error}") from None
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                line = line.rstrip(b"\r\n")
-                if number == 1 and line.startswith(UTF8_BOM):  # written by some Windows tools
-                    line = line[len(UTF8_BOM) :]
-                if line.strip():
-                    yield number, line
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise UnreadableFileError(f"{path}: cannot be read ({error})") from None
-
-
-def _raw_text(line: bytes) -> str:
-    return line.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -262,7 +224,7 @@ class _ChunkWriter:
                 self.recent.discard(key)
                 self.previous.discard(key)
                 reason = Rejection("rejected_by_database", str(error).splitlines()[0][:200], row[0])
-                refused.append(_rejected_row(row[-1], row[-2], reason))
+                refused.append(rejected_row(row[-1], row[-2], reason))
                 self.refused[reason.reason] += 1
         self._quarantine(refused)
         return staged
@@ -286,41 +248,7 @@ class _ChunkWriter:
             cur.execute("truncate pg_temp.stage_quarantine")
 
 
-def _rejected_row(line_number: int, line: bytes | str, rejection: Rejection) -> tuple:
-    raw = line if isinstance(line, bytes) else line.encode("utf-8", errors="surrogateescape")
-    return (
-        rejection.chatbot_id,
-        line_number,
-        rejection.reason,
-        rejection.detail,
-        _raw_text(raw),
-        hashlib.sha256(raw).hexdigest(),
-    )
-
-
 # --- the load -----------------------------------------------------------------------------
-
-
-def _validated_chunks(
-    kind: str, lines: Iterator[tuple[int, bytes]], summary: LoadSummary
-) -> Iterator[tuple[list[tuple], list[tuple], int]]:
-    """Chunks of (valid rows, rejected lines, last line number) of at most CHUNK_LINES lines."""
-    rows: list[tuple] = []
-    rejected: list[tuple] = []
-    number = 0
-    for number, line in lines:
-        summary.lines_read += 1
-        result = validate_line(kind, line)
-        if isinstance(result, Rejection):
-            summary.quarantined[result.reason] += 1
-            rejected.append(_rejected_row(number, line, result))
-        else:
-            rows.append((*result, line.decode(), number))
-        if len(rows) + len(rejected) >= CHUNK_LINES:
-            yield rows, rejected, number
-            rows, rejected = [], []
-    if rows or rejected:
-        yield rows, rejected, number
 
 
 def _index_for_the_pipeline(cur: psycopg.Cursor, table: RawTable) -> None:
@@ -346,7 +274,6 @@ def load_file(
     """Load one file of `kind` in one transaction; returns what happened to its lines."""
     table = RAW_TABLES[kind]
     summary = LoadSummary(kind=kind, source=path.name)
-    lines = read_lines(path)
     with conn.transaction(), conn.cursor() as cur:
         lock_for_load(conn)  # the pipeline waits for this load before reading past its id
         summary.load_id = cur.execute(
@@ -362,14 +289,19 @@ def load_file(
         )
         writer = _ChunkWriter(conn, table, summary)
         # The connection belongs to the writer's thread until the last chunk is written.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-writer") as thread:
+        with (
+            closing(validated_chunks(kind, path)) as chunks,  # stops a validating worker early
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-writer") as thread,
+        ):
             writing: Future | None = None
-            for rows, rejected, last_line in _validated_chunks(kind, lines, summary):
+            for chunk in chunks:
+                summary.lines_read += chunk.lines
+                summary.quarantined.update(row[2] for row in chunk.rejected)  # the reasons
                 if writing is not None:
                     writing.result()  # one chunk in flight; raises what the writer raised
-                writing = thread.submit(writer.write, rows, rejected)
+                writing = thread.submit(writer.write, chunk.rows, chunk.rejected)
                 if on_progress:
-                    on_progress(last_line)
+                    on_progress(chunk.last_line)
             if writing is not None:
                 writing.result()
         writer.finish()

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import multiprocessing
 from pathlib import Path
 
 import psycopg
@@ -9,7 +10,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.warehouse.test_validation import CONVERSATION, MESSAGE, event
-from warehouse import loader
+from warehouse import chunks, loader
 from warehouse.generate import CORRUPTIONS, GeneratorConfig, generate
 from warehouse.loader import UnreadableFileError, load_file
 from warehouse.raw_tables import RAW_TABLES
@@ -27,6 +28,16 @@ def scalar(conn: psycopg.Connection, query: str, *params):
     return conn.execute(query, params).fetchone()[0]
 
 
+@pytest.fixture(params=["in this process", "in a worker process"])
+def validated(request, monkeypatch):
+    """Runs a test twice: files validated in the loading process, and in a worker process (as a
+    big file is)."""
+    if request.param == "in a worker process":
+        monkeypatch.setattr(chunks, "WORKER_MIN_BYTES", 0)
+    yield request.param
+    assert multiprocessing.active_children() == []  # no worker outlives its load
+
+
 def test_valid_records_land_with_their_load(conn, tmp_path):
     path = write_jsonl(tmp_path / "events.jsonl", [event(event_id=f"e-{i}") for i in range(3)])
     summary = load_file(conn, "events", path)
@@ -37,7 +48,7 @@ def test_valid_records_land_with_their_load(conn, tmp_path):
     ).fetchall() == [("events", "events.jsonl", 3, 3)]
 
 
-def test_every_column_lands_as_validated_and_the_line_as_given(conn, tmp_path):
+def test_every_column_lands_as_validated_and_the_line_as_given(conn, tmp_path, validated):
     line = (
         b'{ "event":"tracktrans", "event_id":"e-1", "created_at":"2026-03-01T10:00:00+02:00",'
         b' "token":"user_token_1", "unknown": "caf\\u00e9\\ttab",'
@@ -63,7 +74,7 @@ def test_every_column_lands_as_validated_and_the_line_as_given(conn, tmp_path):
     assert row[6:] == (line.decode(), "text")
 
 
-def test_reloading_a_file_adds_nothing(conn, tmp_path):
+def test_reloading_a_file_adds_nothing(conn, tmp_path, validated):
     records = [event(event_id=f"e-{i}") for i in range(5)] + [b"{broken"]
     path = write_jsonl(tmp_path / "events.jsonl", records)
     load_file(conn, "events", path)
@@ -83,8 +94,8 @@ def test_the_first_loaded_event_wins_within_and_across_files(conn, tmp_path):
     assert scalar(conn, "select token from raw.events") == "user_first_111"
 
 
-def test_duplicates_far_apart_in_a_file_are_skipped(conn, tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "CHUNK_LINES", 3)
+def test_duplicates_far_apart_in_a_file_are_skipped(conn, tmp_path, monkeypatch, validated):
+    monkeypatch.setattr(chunks, "CHUNK_LINES", 3)
     monkeypatch.setattr(loader, "RECENT_CHUNKS", 1)
     records = [event(event_id=f"e-{i}") for i in range(20)] + [event(event_id="e-0")]
     summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
@@ -98,7 +109,9 @@ def test_events_without_event_id_are_idempotent_by_content(conn, tmp_path):
     assert load_file(conn, "events", path).loaded == 0
 
 
-def test_a_malformed_line_mid_file_is_quarantined_and_its_neighbours_load(conn, tmp_path):
+def test_a_malformed_line_mid_file_is_quarantined_and_its_neighbours_load(
+    conn, tmp_path, validated
+):
     records = [event(event_id="before"), b'{"event_id": "broken", ', event(event_id="after")]
     summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
     assert summary.loaded == 2
@@ -136,7 +149,7 @@ def test_gzip_input_loads_like_plain(conn, tmp_path):
     assert load_file(conn, "events", path).loaded == 4
 
 
-def test_a_file_that_cannot_be_read_raises_a_clear_error(conn, tmp_path):
+def test_a_file_that_cannot_be_read_raises_a_clear_error(conn, tmp_path, validated):
     with pytest.raises(UnreadableFileError, match="missing.jsonl"):
         load_file(conn, "events", tmp_path / "missing.jsonl")
     truncated = tmp_path / "events.jsonl.gz"
@@ -146,8 +159,10 @@ def test_a_file_that_cannot_be_read_raises_a_clear_error(conn, tmp_path):
     assert scalar(conn, "select count(*) from raw.loads") == 0  # nothing half-loaded
 
 
-def test_a_file_that_breaks_after_chunks_were_written_lands_nothing(conn, tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "CHUNK_LINES", 10)
+def test_a_file_that_breaks_after_chunks_were_written_lands_nothing(
+    conn, tmp_path, monkeypatch, validated
+):
+    monkeypatch.setattr(chunks, "CHUNK_LINES", 10)
     written = []
     write = loader._ChunkWriter.write
     monkeypatch.setattr(
@@ -166,15 +181,15 @@ def test_a_file_that_breaks_after_chunks_were_written_lands_nothing(conn, tmp_pa
 
 
 def test_a_failure_while_writing_a_chunk_reaches_the_caller_and_lands_nothing(
-    conn, tmp_path, monkeypatch
+    conn, tmp_path, monkeypatch, validated
 ):
-    monkeypatch.setattr(loader, "CHUNK_LINES", 10)
+    monkeypatch.setattr(chunks, "CHUNK_LINES", 10)
     write = loader._ChunkWriter.write
-    chunks = []
+    written = []
 
     def fail_on_the_third_chunk(self, rows, rejected):
-        chunks.append(len(rows))
-        if len(chunks) == 3:
+        written.append(len(rows))
+        if len(written) == 3:
             raise psycopg.OperationalError("the server went away")
         write(self, rows, rejected)
 
@@ -182,7 +197,7 @@ def test_a_failure_while_writing_a_chunk_reaches_the_caller_and_lands_nothing(
     records = [event(event_id=f"e-{i}") for i in range(95)]
     with pytest.raises(psycopg.OperationalError, match="went away"):
         load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
-    assert len(chunks) == 3  # nothing was written after the failure
+    assert len(written) == 3  # nothing was written after the failure
     assert scalar(conn, "select count(*) from raw.events") == 0
 
 
@@ -224,7 +239,7 @@ def database_refuses_url_x(monkeypatch):
             result = (*result[:url_position], "x\x00", *result[url_position + 1 :])
         return result
 
-    monkeypatch.setattr(loader, "validate_line", validate)
+    monkeypatch.setattr(chunks, "validate_line", validate)
 
 
 def test_a_record_the_database_refuses_is_quarantined_not_fatal(
@@ -240,7 +255,7 @@ def test_a_record_the_database_refuses_is_quarantined_not_fatal(
 def test_a_refused_record_does_not_hide_a_later_valid_one_with_its_identity(
     conn, tmp_path, monkeypatch, database_refuses_url_x
 ):
-    monkeypatch.setattr(loader, "CHUNK_LINES", 1)
+    monkeypatch.setattr(chunks, "CHUNK_LINES", 1)
     records = [event(event_id="same", data={"url": "x"}), event(event_id="same")]
     summary = load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
     assert (summary.loaded, summary.duplicates, summary.quarantined_total) == (1, 0, 1)
@@ -257,7 +272,7 @@ def test_a_later_conversation_record_replaces_the_earlier(conn, tmp_path):
     assert scalar(conn, "select user_token from staging.conversations") == "user_newer_token"
 
 
-def test_within_one_file_the_later_line_replaces_the_earlier(conn, tmp_path):
+def test_within_one_file_the_later_line_replaces_the_earlier(conn, tmp_path, validated):
     records = [CONVERSATION, {**CONVERSATION, "user_token": "user_second_line"}]
     load_file(conn, "conversations", write_jsonl(tmp_path / "a.jsonl", records))
     assert scalar(conn, "select user_token from staging.conversations") == "user_second_line"
@@ -284,7 +299,7 @@ def test_a_later_chatbot_record_replaces_the_earlier(conn, tmp_path):
     assert scalar(conn, "select ab_test_enabled from staging.chatbots") is False
 
 
-def test_load_days_record_the_utc_days_that_received_rows(conn, tmp_path):
+def test_load_days_record_the_utc_days_that_received_rows(conn, tmp_path, validated):
     records = [
         event(event_id="a", created_at="2026-02-21T00:30:00+01:00"),
         event(event_id="b", created_at="2026-02-21T00:30:00Z"),
@@ -307,7 +322,7 @@ def test_the_small_fixture_quarantines_what_its_readme_states(conn):
         assert load_file(conn, kind, inputs / f"{kind}.jsonl").quarantined_total == expected[kind]
 
 
-def test_a_generated_data_set_exercises_every_quarantine_reason(conn, tmp_path):
+def test_a_generated_data_set_exercises_every_quarantine_reason(conn, tmp_path, validated):
     generate(
         tmp_path,
         GeneratorConfig(
