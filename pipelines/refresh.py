@@ -3,6 +3,8 @@ in-process (no daemon). Only stale work runs, in one run: the state marts when a
 them, and the range of daily partitions whose days received records since they were built."""
 
 import os
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,15 +127,23 @@ def _run(
     report: RefreshReport,
 ) -> None:
     """One in-process Dagster run of `selection`; what it did goes to `echo` and `report`."""
-    result = materialize(
-        [*defs.assets, *defs.asset_checks],
-        instance=dagster_instance(),
-        resources={"warehouse": Warehouse(database_url=url)},
-        selection=selection,
-        tags=tags,
-        run_config=_QUIET,
-        raise_on_error=False,
-    )
+    # When a run ends, Dagster points SIGTERM at whatever handles SIGINT. In a process started
+    # in the background (SIGINT ignored) SIGTERM would then be ignored too, and `analytics demo`
+    # could not be stopped: keep the caller's SIGTERM handler.
+    on_sigterm = signal.getsignal(signal.SIGTERM)
+    try:
+        result = materialize(
+            [*defs.assets, *defs.asset_checks],
+            instance=dagster_instance(),
+            resources={"warehouse": Warehouse(database_url=url)},
+            selection=selection,
+            tags=tags,
+            run_config=_QUIET,
+            raise_on_error=False,
+        )
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, on_sigterm)
     report.runs.append(result.run_id)
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:

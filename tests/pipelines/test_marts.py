@@ -1,5 +1,6 @@
 """Each mart on small hand-built inputs, loaded and refreshed through the real CLI code paths."""
 
+import signal
 from decimal import Decimal
 
 from tests.pipelines.conftest import BOT, at, ev, msg, on
@@ -296,3 +297,23 @@ def test_a_refresh_with_nothing_new_runs_nothing_and_a_rebuilt_partition_is_iden
         )
         assert result.success
         assert pipeline.rows("select * from marts.popup_days") == before
+
+
+def test_a_refresh_keeps_the_callers_sigterm_handler_even_with_sigint_ignored(pipeline):
+    """Dagster points SIGTERM at the SIGINT handler after a run; a command started in the
+    background (SIGINT ignored) must still stop on SIGTERM."""
+    pipeline.load("events", [ev("visitor", CONTROL, at(1))])
+
+    def on_sigterm(signum, frame):
+        raise SystemExit(143)
+
+    previous = (
+        signal.signal(signal.SIGTERM, on_sigterm),
+        signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        pipeline.refresh()
+        assert signal.getsignal(signal.SIGTERM) is on_sigterm
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
