@@ -1,15 +1,12 @@
 -- marts.users: merge what new events say about each affected user (pg_temp.affected_users from
 -- purchases_batch.sql; latest days only grow, the first chat only moves earlier) and recompute
--- the user's order facts from marts.orders (after orders.sql). The new rows are computed once
--- into pg_temp.user_changes, then applied: an update of the known users whose row changes, and a
--- plain insert of the others (cheaper than an upsert, above all when the mart starts empty).
+-- the user's order facts from marts.orders (after orders.sql), in one statement. A row that
+-- would not change is not rewritten.
 
-create temp table user_changes on commit drop as
 with merged as (
     select
         affected.chatbot_id,
         affected.token,
-        known.token is not null as is_known,
         -- greatest() and least() skip nulls: a missing side keeps the other.
         greatest(known.last_visit_on, affected.last_visit_on) as last_visit_on,
         greatest(known.last_popup_displayed_on, affected.last_popup_displayed_on)
@@ -36,55 +33,39 @@ order_facts as (
     group by merged.chatbot_id, merged.token
 )
 
-select
-    merged.*,
-    order_facts.last_order_at,
-    order_facts.last_order_on,
-    order_facts.last_chat_order_on
-from merged
-left join order_facts using (chatbot_id, token);
-
-update marts.users as known
-set
-    last_visit_on = changed.last_visit_on,
-    last_popup_displayed_on = changed.last_popup_displayed_on,
-    last_bot_open_on = changed.last_bot_open_on,
-    last_convo_started_on = changed.last_convo_started_on,
-    first_chat_at = changed.first_chat_at,
-    last_order_at = changed.last_order_at,
-    last_order_on = changed.last_order_on,
-    last_chat_order_on = changed.last_chat_order_on
-from pg_temp.user_changes as changed
-where changed.is_known
-    and known.chatbot_id = changed.chatbot_id
-    and known.token = changed.token
-    and (
-        known.last_visit_on, known.last_popup_displayed_on, known.last_bot_open_on,
-        known.last_convo_started_on, known.first_chat_at, known.last_order_at,
-        known.last_order_on, known.last_chat_order_on
-    ) is distinct from (
-        changed.last_visit_on, changed.last_popup_displayed_on, changed.last_bot_open_on,
-        changed.last_convo_started_on, changed.first_chat_at, changed.last_order_at,
-        changed.last_order_on, changed.last_chat_order_on
-    );
-
-insert into marts.users (
+insert into marts.users as known (
     chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
     last_convo_started_on, first_chat_at, last_order_at, last_order_on, last_chat_order_on
 )
 select
-    chatbot_id,
-    token,
-    marts.ab_group(token),
-    last_visit_on,
-    last_popup_displayed_on,
-    last_bot_open_on,
-    last_convo_started_on,
-    first_chat_at,
-    last_order_at,
-    last_order_on,
-    last_chat_order_on
-from pg_temp.user_changes
-where not is_known;
-
-drop table pg_temp.user_changes;
+    merged.chatbot_id,
+    merged.token,
+    marts.ab_group(merged.token),
+    merged.last_visit_on,
+    merged.last_popup_displayed_on,
+    merged.last_bot_open_on,
+    merged.last_convo_started_on,
+    merged.first_chat_at,
+    order_facts.last_order_at,
+    order_facts.last_order_on,
+    order_facts.last_chat_order_on
+from merged
+left join order_facts using (chatbot_id, token)
+on conflict (chatbot_id, token) do update set
+    last_visit_on = excluded.last_visit_on,
+    last_popup_displayed_on = excluded.last_popup_displayed_on,
+    last_bot_open_on = excluded.last_bot_open_on,
+    last_convo_started_on = excluded.last_convo_started_on,
+    first_chat_at = excluded.first_chat_at,
+    last_order_at = excluded.last_order_at,
+    last_order_on = excluded.last_order_on,
+    last_chat_order_on = excluded.last_chat_order_on
+where (
+    known.last_visit_on, known.last_popup_displayed_on, known.last_bot_open_on,
+    known.last_convo_started_on, known.first_chat_at, known.last_order_at, known.last_order_on,
+    known.last_chat_order_on
+) is distinct from (
+    excluded.last_visit_on, excluded.last_popup_displayed_on, excluded.last_bot_open_on,
+    excluded.last_convo_started_on, excluded.first_chat_at, excluded.last_order_at,
+    excluded.last_order_on, excluded.last_chat_order_on
+);
