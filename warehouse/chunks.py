@@ -41,6 +41,11 @@ class Chunk:
     def lines(self) -> int:
         return len(self.rows) + len(self.rejected)
 
+    @property
+    def reasons(self) -> Iterator[str]:
+        """Why each rejected line was rejected (see rejected_row())."""
+        return (row[2] for row in self.rejected)
+
 
 # --- reading ------------------------------------------------------------------------------
 

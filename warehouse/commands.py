@@ -4,9 +4,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from warehouse.chunks import UnreadableFileError
 from warehouse.connection import connect, warehouse_url
 from warehouse.generate import GeneratorConfig, generate
-from warehouse.loader import LoadSummary, UnreadableFileError, load_file
+from warehouse.loader import LoadSummary, load_file
 from warehouse.migrate import upgrade
 from warehouse.validation import KINDS, parse_timestamp
 

@@ -24,13 +24,11 @@ from psycopg.adapt import Dumper
 from psycopg.postgres import types as postgres_types
 from psycopg.pq import Format
 
-from warehouse.chunks import UnreadableFileError, rejected_row, validated_chunks
+from warehouse.chunks import rejected_row, validated_chunks
 from warehouse.raw_tables import RAW_TABLES, RawTable
 from warehouse.sql_files import read_sql
 from warehouse.transforms import lock_for_load
 from warehouse.validation import Rejection
-
-__all__ = ["LoadSummary", "UnreadableFileError", "load_file"]
 
 # Identities of the last 5 to 10 chunks are remembered (two generations of 5), so that a
 # duplicate within a file is dropped before it reaches the database; older ones are found by
@@ -296,7 +294,7 @@ def load_file(
             writing: Future | None = None
             for chunk in chunks:
                 summary.lines_read += chunk.lines
-                summary.quarantined.update(row[2] for row in chunk.rejected)  # the reasons
+                summary.quarantined.update(chunk.reasons)
                 if writing is not None:
                     writing.result()  # one chunk in flight; raises what the writer raised
                 writing = thread.submit(writer.write, chunk.rows, chunk.rejected)

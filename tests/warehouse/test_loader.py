@@ -11,8 +11,9 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.warehouse.test_validation import CONVERSATION, MESSAGE, event
 from warehouse import chunks, loader
+from warehouse.chunks import UnreadableFileError
 from warehouse.generate import CORRUPTIONS, GeneratorConfig, generate
-from warehouse.loader import UnreadableFileError, load_file
+from warehouse.loader import load_file
 from warehouse.raw_tables import RAW_TABLES
 from warehouse.validation import KINDS, validate_line
 
