@@ -21,8 +21,15 @@ from warehouse.settings import PROJECT_ROOT
 
 DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
 DEFAULT_INSTANCE_CONFIG = """\
-# Written by `analytics refresh`: SQLite storage in this folder (docs/dagster.yaml shows the
-# PostgreSQL alternative).
+# Written by `analytics refresh`: SQLite storage in this folder, with per-day events stored in
+# batches (pipelines/instance_storage.py; docs/dagster.yaml shows the PostgreSQL alternative).
+storage:
+  custom:
+    module: pipelines.instance_storage
+    class: BatchedSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
 telemetry:
   enabled: false
 """
@@ -68,14 +75,21 @@ class RefreshReport:
 
 
 def dagster_instance() -> DagsterInstance:
-    """The instance under DAGSTER_HOME; unset, a folder of the project (SQLite storage)."""
+    """The instance under DAGSTER_HOME (unset: a folder of the project). A home without a
+    dagster.yaml gets DEFAULT_INSTANCE_CONFIG, as does one holding an older version of it."""
     for name, value in DAGSTER_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)))
-    if home == DEFAULT_DAGSTER_HOME and not (home / "dagster.yaml").exists():
+    config = home / "dagster.yaml"
+    if not config.exists() or _written_by_us(config.read_text()):
         home.mkdir(parents=True, exist_ok=True)
-        (home / "dagster.yaml").write_text(DEFAULT_INSTANCE_CONFIG)
+        if not config.exists() or config.read_text() != DEFAULT_INSTANCE_CONFIG:
+            config.write_text(DEFAULT_INSTANCE_CONFIG)
     return DagsterInstance.get()
+
+
+def _written_by_us(text: str) -> bool:
+    return text.startswith("# Written by `analytics refresh`")
 
 
 def forget_marts(url: str) -> None:
