@@ -1,12 +1,14 @@
-"""Dagster's SQLite instance storage, with the per-partition events of a step stored in batches.
+"""Dagster's SQLite instance storage, with the batches of events Dagster hands over stored as
+batches.
 
 A run over a range of days reports one materialization per day and asset (273 for a 91-day full
 refresh of three daily assets). Dagster hands such events to the storage in batches (with
 `DAGSTER_EVENT_BATCH_SIZE` set), but its SQLite storage stores a batch one event at a time, each
 in two new database connections and three commits: ~8 ms an event here, 2.2 s of a 10 s full
-refresh. `BatchedSqliteStorage` is the same storage, in the same files, whose event log writes a
-batch of materializations (or observations) in one transaction per database, as Dagster's
-PostgreSQL storage does: the same rows, tags and latest-event record as one-by-one storing.
+refresh (the run's planned materializations and checks, handed over as one batch at its start,
+went the same way). `BatchedSqliteStorage` is the same storage, in the same files, whose event
+log writes such a batch in one transaction per database, as Dagster's PostgreSQL storage does:
+the same rows, tags and latest-event records as one-by-one storing.
 
 `analytics refresh` writes an instance config using it (pipelines/refresh.py); `dagster.yaml`:
 
@@ -18,52 +20,80 @@ PostgreSQL storage does: the same rows, tags and latest-event record as one-by-o
           base_dir: {env: DAGSTER_HOME}
 
 It builds on Dagster internals (`prepare_insert_event_batch`, `_store_asset_event_tags`,
-`_store_asset_event`), which is why pyproject.toml pins Dagster exactly; the tests compare what
-it stores with Dagster's own storage.
+`_store_asset_event`, `store_asset_check_event`), which is why pyproject.toml pins Dagster
+exactly; the tests compare what it stores with Dagster's own storage.
 """
 
 from collections.abc import Sequence
 
 from dagster import DagsterEventType
+from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 
-# Event types whose batches are written at once (the others go one by one, as in Dagster).
-BATCHED_EVENT_TYPES = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION}
+# The event types of the batches Dagster hands over: a step's per-partition materializations
+# (or observations), and a run's planned materializations and checks. A batch with any other
+# type is stored one event at a time, as Dagster does.
+BATCHED_EVENT_TYPES = {
+    DagsterEventType.ASSET_MATERIALIZATION,
+    DagsterEventType.ASSET_OBSERVATION,
+    DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+}
 # Rows per INSERT: well under SQLite's limit of 32,766 bound values (8 columns a row).
 ROWS_PER_INSERT = 500
 
 
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
-        if not _one_run_one_type(events):
+        if not _batchable(events):
             super().store_event_batch(events)
             return
         for start in range(0, len(events), ROWS_PER_INSERT):
-            self._store_asset_events(events[start : start + ROWS_PER_INSERT])
+            self._store_events(events[start : start + ROWS_PER_INSERT])
 
-    def _store_asset_events(self, events: Sequence[EventLogEntry]) -> None:
-        """What `store_event` does for each asset event, in one transaction per database: the
-        event in its run's log and in the index, its indexed tags, and the asset's latest event
-        (the last of the batch, as the last of a one-by-one write would leave it)."""
+    def _store_events(self, events: Sequence[EventLogEntry]) -> None:
+        """What `store_event` does for each event, in one transaction per database: the event in
+        its run's log and in the index; for an asset event its indexed tags and the asset's
+        latest event of that type (the last of the batch, as one-by-one writes would leave it);
+        for a planned check, the planned execution (Dagster writes that in a transaction of its
+        own, after the index one has committed)."""
         insert = self.prepare_insert_event_batch(events)
         with self.run_connection(events[0].run_id) as conn:
             conn.execute(insert)
         with self.index_transaction() as conn:
             result = conn.execute(insert.returning(SqlEventLogStorageTable.c.id))
-            event_ids = [row[0] for row in result]
-            self._store_asset_event_tags(conn, events, event_ids)
-            self._store_asset_event(conn, events[-1], event_ids[-1])
+            stored = list(zip(events, (row[0] for row in result), strict=True))
+            asset_events = [(e, i) for e, i in stored if e.dagster_event_type in ASSET_EVENTS]
+            self._store_asset_event_tags(
+                conn, [event for event, _ in asset_events], [i for _, i in asset_events]
+            )
+            for event, event_id in _last_of_each_asset_and_type(asset_events):
+                self._store_asset_event(conn, event, event_id)
+        for event, event_id in stored:
+            if event.dagster_event_type in ASSET_CHECK_EVENTS:
+                self.store_asset_check_event(event, event_id)
 
 
-def _one_run_one_type(events: Sequence[EventLogEntry]) -> bool:
-    if not events or not all(event.is_dagster_event for event in events):
-        return False
-    types = {event.get_dagster_event().event_type for event in events}
-    runs = {event.run_id for event in events}
-    return len(runs) == 1 and len(types) == 1 and types <= BATCHED_EVENT_TYPES
+def _batchable(events: Sequence[EventLogEntry]) -> bool:
+    return (
+        bool(events)
+        and all(event.is_dagster_event for event in events)
+        and {event.dagster_event_type for event in events} <= BATCHED_EVENT_TYPES
+        and len({event.run_id for event in events}) == 1
+    )
+
+
+def _last_of_each_asset_and_type(
+    stored: Sequence[tuple[EventLogEntry, int]],
+) -> list[tuple[EventLogEntry, int]]:
+    """The last stored event of each (asset, event type), in the order stored."""
+    last = {}
+    for position, (event, _) in enumerate(stored):
+        last[(event.dagster_event.asset_key, event.dagster_event_type)] = position
+    return [stored[position] for position in sorted(last.values())]
 
 
 class BatchedSqliteStorage(DagsterSqliteStorage):

@@ -5,6 +5,8 @@ from unittest import mock
 
 import pytest
 from dagster import (
+    AssetCheckKey,
+    AssetCheckResult,
     AssetKey,
     BackfillPolicy,
     DagsterEventType,
@@ -12,12 +14,13 @@ from dagster import (
     DailyPartitionsDefinition,
     MaterializeResult,
     asset,
+    asset_check,
     materialize,
 )
 
 from pipelines.instance_storage import BatchedSqliteEventLogStorage, BatchedSqliteStorage
 from pipelines.jobs import range_tags
-from pipelines.refresh import DEFAULT_INSTANCE_CONFIG
+from pipelines.refresh import DAGSTER_ENVIRONMENT, DEFAULT_INSTANCE_CONFIG
 
 DAYS = DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-01-20")
 
@@ -32,6 +35,11 @@ def days_b() -> MaterializeResult:
     return MaterializeResult(metadata={"rows": 2})
 
 
+@asset_check(asset=days_b)
+def days_b_is_fine() -> AssetCheckResult:
+    return AssetCheckResult(passed=True)
+
+
 def _instance(home: Path, config: str | None) -> DagsterInstance:
     home.mkdir()
     if config is not None:
@@ -41,9 +49,12 @@ def _instance(home: Path, config: str | None) -> DagsterInstance:
 
 def _recorded(instance: DagsterInstance, run_id: str) -> dict:
     """What the UI reads of a range run: per asset, its materialized days, the days of its
-    materialization records and their indexed tags, its latest materialization; the run's
-    event types in order."""
+    materialization records and their indexed tags, its latest materialization and run;
+    the check's executions; the run's event types in order."""
     recorded = {"events": [e.dagster_event_type for e in instance.all_logs(run_id)]}
+    check_key = AssetCheckKey(AssetKey("days_b"), "days_b_is_fine")
+    executions = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=9)
+    recorded["check"] = [(execution.run_id == run_id, execution.status) for execution in executions]
     for key in (AssetKey("days_a"), AssetKey("days_b")):
         records = instance.fetch_materializations(key, limit=1000).records
         latest = instance.get_latest_materialization_event(key)
@@ -53,6 +64,7 @@ def _recorded(instance: DagsterInstance, run_id: str) -> dict:
             "runs": {record.run_id for record in records},
             "latest": latest.dagster_event.partition,
             "latest_metadata": latest.asset_materialization.metadata,
+            "last_run": instance.get_asset_records([key])[0].asset_entry.last_run_id == run_id,
             # (values such as data versions differ from run to run)
             "indexed_tags": sorted(
                 sorted(tags) for tags in instance.get_event_tags_for_asset(key)
@@ -66,7 +78,9 @@ def _recorded(instance: DagsterInstance, run_id: str) -> dict:
 
 def _range_run(instance: DagsterInstance) -> str:
     result = materialize(
-        [days_a, days_b], instance=instance, tags=range_tags("2026-01-03", "2026-01-12")
+        [days_a, days_b, days_b_is_fine],
+        instance=instance,
+        tags=range_tags("2026-01-03", "2026-01-12"),
     )
     assert result.success
     return result.run_id
@@ -75,7 +89,8 @@ def _range_run(instance: DagsterInstance) -> str:
 def test_a_range_run_is_recorded_as_dagsters_own_sqlite_storage_records_it(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "500")
+    for name, value in DAGSTER_ENVIRONMENT.items():  # as `analytics refresh` runs
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "batched"))
     batched = _instance(tmp_path / "batched", DEFAULT_INSTANCE_CONFIG)
     plain = _instance(tmp_path / "plain", None)
@@ -84,14 +99,15 @@ def test_a_range_run_is_recorded_as_dagsters_own_sqlite_storage_records_it(
 
     spy = mock.patch.object(
         BatchedSqliteEventLogStorage,
-        "_store_asset_events",
+        "_store_events",
         autospec=True,
-        side_effect=BatchedSqliteEventLogStorage._store_asset_events,
+        side_effect=BatchedSqliteEventLogStorage._store_events,
     )
     with spy as stored:
         batched_run = _range_run(batched)
-    # Ten days of two assets, each asset's ten in one write.
-    assert sorted(len(call.args[1]) for call in stored.call_args_list) == [10, 10]
+    # The planned materializations of the two assets and the planned check in one write, then
+    # ten days of each asset in one write each.
+    assert [len(call.args[1]) for call in stored.call_args_list] == [3, 10, 10]
 
     plain_run = _range_run(plain)
     batched_recorded = _recorded(batched, batched_run)
