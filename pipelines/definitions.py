@@ -2,34 +2,17 @@
 
 from dagster import Definitions
 
-from pipelines.assets.accounts import chatbot_freshness, chatbots
-from pipelines.assets.conversations import (
-    conversation_analyses,
-    conversation_clicks,
-    conversation_facts,
-    conversation_reactions,
-)
-from pipelines.assets.daily import DAILY_ASSETS
-from pipelines.assets.purchases import purchases
+from pipelines.assets.daily import daily_facts
 from pipelines.assets.raw import RAW_SPECS
+from pipelines.assets.state import state_marts
 from pipelines.checks import ASSET_CHECKS, DAILY_CHECKS
 from pipelines.jobs import refresh_daily_facts, refresh_state
 from pipelines.resources import Warehouse
 from pipelines.schedules import hourly_recent_days, hourly_state
 from pipelines.sensors import late_data_sensor
 
-STATE_ASSETS = [
-    chatbots,
-    chatbot_freshness,
-    purchases,
-    conversation_facts,
-    conversation_analyses,
-    conversation_clicks,
-    conversation_reactions,
-]
-
 defs = Definitions(
-    assets=[*RAW_SPECS, *STATE_ASSETS, *DAILY_ASSETS],
+    assets=[*RAW_SPECS, state_marts, daily_facts],
     asset_checks=[*ASSET_CHECKS, *DAILY_CHECKS],
     jobs=[refresh_state, refresh_daily_facts],
     schedules=[hourly_state, hourly_recent_days],

@@ -11,9 +11,11 @@ from warehouse.connection import connect, warehouse_url
 
 class Warehouse(ConfigurableResource):
     """The PostgreSQL warehouse. `database_url` unset: `DATABASE_URL`, read when connecting, or
-    the embedded server when that is unset too."""
+    the embedded server when that is unset too. `concurrency`: how many transforms of one step
+    run at once, each on its own connection (pipelines/assets/concurrent.py)."""
 
     database_url: str | None = None
+    concurrency: int = 2
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:

@@ -1,66 +1,77 @@
-"""Per-day event counts, partitioned by UTC day; a run rebuilds its range of days at once."""
+"""Per-day event counts, partitioned by UTC day; a run rebuilds its range of days at once, the
+selected marts side by side (pipelines/assets/concurrent.py)."""
 
 import warnings
+from collections.abc import Iterator
+from functools import partial
 
 from dagster import (
     AssetExecutionContext,
-    AssetsDefinition,
+    AssetKey,
     AssetSpec,
     BackfillPolicy,
     BetaWarning,
     MaterializeResult,
-    asset,
+    multi_asset,
 )
 
+from pipelines.assets.concurrent import Transform, run_transforms
 from pipelines.assets.raw import raw_events, raw_messages
 from pipelines.partitions import context_day_range, daily_partitions
 from pipelines.resources import Warehouse
 from warehouse.transforms import rebuild_days
 
-# The raw kind whose loads make a day of each asset stale.
+# The raw kind whose loads make a day of each mart stale.
 SOURCE_KIND = {"popup_days": "events", "convo_start_days": "events", "message_days": "messages"}
 
 
-def daily_mart(name: str, source: AssetSpec, description: str) -> AssetsDefinition:
-    with warnings.catch_warnings():
-        # BackfillPolicy is marked beta in Dagster 1.13; single-run range backfills are the point.
-        warnings.simplefilter("ignore", BetaWarning)
-        return _daily_mart(name, source, description)
+def _spec(name: str, source: AssetSpec, description: str) -> AssetSpec:
+    return AssetSpec(
+        name, group_name="daily_facts", deps=[source], description=description, kinds={"postgres"}
+    )
 
 
-def _daily_mart(name: str, source: AssetSpec, description: str) -> AssetsDefinition:
-    @asset(
-        name=name,
-        group_name="daily_facts",
-        deps=[source],
-        description=description,
+SPECS = [
+    _spec(
+        "popup_days",
+        raw_events,
+        "marts.popup_days: one row per (chatbot, UTC day, popup version): displays and opens.",
+    ),
+    _spec(
+        "convo_start_days",
+        raw_events,
+        "marts.convo_start_days: one row per (chatbot, UTC day, open_way): conversations "
+        "started.",
+    ),
+    _spec(
+        "message_days",
+        raw_messages,
+        "marts.message_days: one row per (chatbot, UTC day): messages, AI messages.",
+    ),
+]
+
+with warnings.catch_warnings():
+    # BackfillPolicy is marked beta in Dagster 1.13; single-run range backfills are the point.
+    warnings.simplefilter("ignore", BetaWarning)
+
+    @multi_asset(
+        name="daily_facts",
+        specs=SPECS,
         partitions_def=daily_partitions,
         backfill_policy=BackfillPolicy.single_run(),
-        kinds={"postgres"},
+        can_subset=True,
     )
-    def _days(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    def daily_facts(
+        context: AssetExecutionContext, warehouse: Warehouse
+    ) -> Iterator[MaterializeResult]:
         days = context_day_range(context)
-        with warehouse.connect() as conn:
-            rows = rebuild_days(conn, name, days)[name]
-        return MaterializeResult(metadata={"rows_written": rows, "days": len(days.keys())})
+        transforms = [
+            Transform(name, (name,), partial(rebuild_days, name=name, days=days))
+            for name in SOURCE_KIND
+            if AssetKey(name) in context.selected_asset_keys
+        ]
+        for mart, rows in run_transforms(warehouse, transforms):
+            yield MaterializeResult(
+                asset_key=mart, metadata={"rows_written": rows, "days": len(days.keys())}
+            )
 
-    return _days
-
-
-popup_days = daily_mart(
-    "popup_days",
-    raw_events,
-    "marts.popup_days: one row per (chatbot, UTC day, popup version): displays and opens.",
-)
-convo_start_days = daily_mart(
-    "convo_start_days",
-    raw_events,
-    "marts.convo_start_days: one row per (chatbot, UTC day, open_way): conversations started.",
-)
-message_days = daily_mart(
-    "message_days",
-    raw_messages,
-    "marts.message_days: one row per (chatbot, UTC day): messages, AI messages.",
-)
-
-DAILY_ASSETS = [popup_days, convo_start_days, message_days]

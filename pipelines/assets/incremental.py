@@ -1,22 +1,20 @@
-"""The asset shape shared by the marts merged incrementally from new raw rows by one SQL file."""
+"""The marts merged incrementally from new raw rows by one SQL file each (sql/marts/<name>.sql)."""
 
 from collections.abc import Sequence
+from functools import partial
 
-from dagster import AssetExecutionContext, AssetsDefinition, AssetSpec, MaterializeResult, asset
+from dagster import AssetSpec
 
-from pipelines.resources import Warehouse
+from pipelines.assets.concurrent import Transform
 from warehouse.transforms import refresh_simple
 
 
-def incremental_mart(
-    name: str, group_name: str, deps: Sequence[AssetSpec], description: str
-) -> AssetsDefinition:
-    """An asset that merges the raw rows loaded since its last run into marts.<name>."""
+def mart_spec(name: str, group_name: str, deps: Sequence, description: str) -> AssetSpec:
+    return AssetSpec(
+        name, group_name=group_name, deps=deps, description=description, kinds={"postgres"}
+    )
 
-    @asset(name=name, group_name=group_name, deps=deps, description=description, kinds={"postgres"})
-    def _mart(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        with warehouse.connect() as conn:
-            changed = refresh_simple(conn, name)[name]
-        return MaterializeResult(metadata={"rows_changed": changed})
 
-    return _mart
+def merge(name: str) -> Transform:
+    """Merge the raw rows loaded since its last run into marts.<name>."""
+    return Transform(name, (name,), partial(refresh_simple, name=name))
