@@ -46,18 +46,28 @@ order_entry_days as (
     where users.last_visit_on is not null
 ),
 
+-- Users with the same entry days are counted together: fewer rows to spread over measures
+-- (sums of none are null, taken as 0 below).
+user_groups as (
+    select
+        chatbot_id, ab_group, visitor_on, approached_on, opened_on, chatted_on, purchaser_on,
+        chat_purchaser_on, count(*)::integer as users
+    from user_entry_days
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+),
+
 user_counts as (
     select
-        user_entry_days.chatbot_id,
+        user_groups.chatbot_id,
         entry.day,
-        user_entry_days.ab_group,
-        count(*) filter (where entry.measure = 'visitors') as count_visitors,
-        count(*) filter (where entry.measure = 'approached') as count_approached,
-        count(*) filter (where entry.measure = 'opened') as count_opened,
-        count(*) filter (where entry.measure = 'chatted') as count_chatted,
-        count(*) filter (where entry.measure = 'purchasers') as count_purchasers,
-        count(*) filter (where entry.measure = 'chat_purchasers') as count_chat_purchasers
-    from user_entry_days
+        user_groups.ab_group,
+        sum(users) filter (where entry.measure = 'visitors') as count_visitors,
+        sum(users) filter (where entry.measure = 'approached') as count_approached,
+        sum(users) filter (where entry.measure = 'opened') as count_opened,
+        sum(users) filter (where entry.measure = 'chatted') as count_chatted,
+        sum(users) filter (where entry.measure = 'purchasers') as count_purchasers,
+        sum(users) filter (where entry.measure = 'chat_purchasers') as count_chat_purchasers
+    from user_groups
     cross join lateral (
         values
             ('visitors', visitor_on),

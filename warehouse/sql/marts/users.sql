@@ -33,39 +33,41 @@ order_facts as (
     group by merged.chatbot_id, merged.token
 )
 
-insert into marts.users as known (
-    chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
-    last_convo_started_on, first_chat_at, last_order_at, last_order_on, last_chat_order_on
-)
-select
-    merged.chatbot_id,
-    merged.token,
-    marts.ab_group(merged.token),
-    merged.last_visit_on,
-    merged.last_popup_displayed_on,
-    merged.last_bot_open_on,
-    merged.last_convo_started_on,
-    merged.first_chat_at,
-    order_facts.last_order_at,
-    order_facts.last_order_on,
-    order_facts.last_chat_order_on
-from merged
-left join order_facts using (chatbot_id, token)
-on conflict (chatbot_id, token) do update set
-    last_visit_on = excluded.last_visit_on,
-    last_popup_displayed_on = excluded.last_popup_displayed_on,
-    last_bot_open_on = excluded.last_bot_open_on,
-    last_convo_started_on = excluded.last_convo_started_on,
-    first_chat_at = excluded.first_chat_at,
-    last_order_at = excluded.last_order_at,
-    last_order_on = excluded.last_order_on,
-    last_chat_order_on = excluded.last_chat_order_on
-where (
+merge into marts.users as known
+using (
+    select
+        merged.*,
+        marts.ab_group(merged.token) as ab_group,
+        order_facts.last_order_at,
+        order_facts.last_order_on,
+        order_facts.last_chat_order_on
+    from merged
+    left join order_facts using (chatbot_id, token)
+) as changed
+on known.chatbot_id = changed.chatbot_id and known.token = changed.token
+when matched and (
     known.last_visit_on, known.last_popup_displayed_on, known.last_bot_open_on,
     known.last_convo_started_on, known.first_chat_at, known.last_order_at, known.last_order_on,
     known.last_chat_order_on
 ) is distinct from (
-    excluded.last_visit_on, excluded.last_popup_displayed_on, excluded.last_bot_open_on,
-    excluded.last_convo_started_on, excluded.first_chat_at, excluded.last_order_at,
-    excluded.last_order_on, excluded.last_chat_order_on
+    changed.last_visit_on, changed.last_popup_displayed_on, changed.last_bot_open_on,
+    changed.last_convo_started_on, changed.first_chat_at, changed.last_order_at,
+    changed.last_order_on, changed.last_chat_order_on
+) then update set
+    last_visit_on = changed.last_visit_on,
+    last_popup_displayed_on = changed.last_popup_displayed_on,
+    last_bot_open_on = changed.last_bot_open_on,
+    last_convo_started_on = changed.last_convo_started_on,
+    first_chat_at = changed.first_chat_at,
+    last_order_at = changed.last_order_at,
+    last_order_on = changed.last_order_on,
+    last_chat_order_on = changed.last_chat_order_on
+when not matched then insert (
+    chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
+    last_convo_started_on, first_chat_at, last_order_at, last_order_on, last_chat_order_on
+) values (
+    changed.chatbot_id, changed.token, changed.ab_group, changed.last_visit_on,
+    changed.last_popup_displayed_on, changed.last_bot_open_on, changed.last_convo_started_on,
+    changed.first_chat_at, changed.last_order_at, changed.last_order_on,
+    changed.last_chat_order_on
 );
