@@ -1,7 +1,9 @@
 -- marts.users: merge what new events say about each affected user (pg_temp.affected_users from
 -- purchases_batch.sql; latest days only grow, the first chat only moves earlier) and recompute
 -- the user's order facts from marts.orders (after orders.sql), in one statement. A row that
--- would not change is not rewritten.
+-- would not change is not rewritten. MERGE rather than INSERT ... ON CONFLICT: it joins the
+-- users instead of probing the key row by row, and refreshes of the purchase marts never run
+-- at once (the asset lock of transforms.incremental), so no concurrent insert can collide.
 
 with merged as (
     select
