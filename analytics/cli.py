@@ -1,6 +1,7 @@
 """The `analytics` command: one entry point over the warehouse, pipeline and serving layers."""
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -40,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (e.g. `| head`): not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        # The interpreter's last garbage collection at exit walks every object still alive:
+        # after a Dagster run, 0.5 s of `analytics refresh` here. Nothing needs it (resources
+        # are closed by then), so exempt what is alive from it.
+        gc.freeze()
 
 
 if __name__ == "__main__":
