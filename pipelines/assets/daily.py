@@ -40,8 +40,7 @@ SPECS = [
     _spec(
         "convo_start_days",
         raw_events,
-        "marts.convo_start_days: one row per (chatbot, UTC day, open_way): conversations "
-        "started.",
+        "marts.convo_start_days: one row per (chatbot, UTC day, open_way): conversations started.",
     ),
     _spec(
         "message_days",
@@ -74,4 +73,3 @@ with warnings.catch_warnings():
             yield MaterializeResult(
                 asset_key=mart, metadata={"rows_written": rows, "days": len(days.keys())}
             )
-

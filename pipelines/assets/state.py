@@ -16,6 +16,8 @@ STATE_TRANSFORMS = [*purchases.TRANSFORMS, *conversations.TRANSFORMS, *accounts.
 
 
 @multi_asset(name="state_marts", specs=STATE_SPECS)
-def state_marts(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator[MaterializeResult]:
+def state_marts(
+    context: AssetExecutionContext, warehouse: Warehouse
+) -> Iterator[MaterializeResult]:
     for mart, rows in run_transforms(warehouse, STATE_TRANSFORMS):
         yield MaterializeResult(asset_key=mart, metadata={"rows_changed": rows})

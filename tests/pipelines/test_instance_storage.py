@@ -66,12 +66,12 @@ def _recorded(instance: DagsterInstance, run_id: str) -> dict:
             "latest_metadata": latest.asset_materialization.metadata,
             "last_run": instance.get_asset_records([key])[0].asset_entry.last_run_id == run_id,
             # (values such as data versions differ from run to run)
-            "indexed_tags": sorted(
-                sorted(tags) for tags in instance.get_event_tags_for_asset(key)
+            "indexed_tags": sorted(sorted(tags) for tags in instance.get_event_tags_for_asset(key)),
+            "by_partition": sorted(
+                instance.get_latest_storage_id_by_partition(
+                    key, DagsterEventType.ASSET_MATERIALIZATION
+                )
             ),
-            "by_partition": sorted(instance.get_latest_storage_id_by_partition(
-                key, DagsterEventType.ASSET_MATERIALIZATION
-            )),
         }
     return recorded
 
@@ -86,9 +86,7 @@ def _range_run(instance: DagsterInstance) -> str:
     return result.run_id
 
 
-def test_a_range_run_is_recorded_as_dagsters_own_sqlite_storage_records_it(
-    tmp_path, monkeypatch
-):
+def test_a_range_run_is_recorded_as_dagsters_own_sqlite_storage_records_it(tmp_path, monkeypatch):
     for name, value in DAGSTER_ENVIRONMENT.items():  # as `analytics refresh` runs
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "batched"))
