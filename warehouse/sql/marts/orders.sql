@@ -5,15 +5,16 @@ insert into marts.orders as counted (
     chatbot_id, order_key, event_id, token, created_at, created_on, items, value_eur
 )
 select
-    chatbot_id,
-    order_key,
-    event_id,
-    token,
-    created_at,
-    (created_at at time zone 'UTC')::date,
-    items,
-    marts.order_value_eur(items)
-from pg_temp.new_orders
+    candidate.chatbot_id,
+    candidate.order_key,
+    candidate.event_id,
+    candidate.token,
+    candidate.created_at,
+    (candidate.created_at at time zone 'UTC')::date,
+    candidate.items,
+    valuation.value_eur
+from pg_temp.new_orders as candidate
+cross join lateral marts.order_valuation(candidate.items) as valuation
 on conflict (chatbot_id, order_key) do update set
     event_id = excluded.event_id,
     token = excluded.token,
