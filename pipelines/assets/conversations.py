@@ -1,28 +1,24 @@
 """Conversation facts, their daily roll-up, analyses, clicks and reactions."""
 
-from dagster import AssetSpec
-
 from pipelines.assets.concurrent import Transform
 from pipelines.assets.incremental import mart_spec, merge
 from pipelines.assets.raw import raw_analyses, raw_conversations, raw_events, raw_messages
 from warehouse.transforms import refresh_conversations
 
 SPECS = [
-    AssetSpec(
+    mart_spec(
         "conversations",
-        group_name="conversations",
-        deps=[raw_messages, raw_conversations],
-        description="marts.conversations: one row per conversation: first and last "
+        "conversations",
+        [raw_messages, raw_conversations],
+        "marts.conversations: one row per conversation: first and last "
         "message, message counts, user token from its latest record.",
-        kinds={"postgres"},
     ),
-    AssetSpec(
+    mart_spec(
         "conversation_days",
-        group_name="conversations",
-        deps=["conversations"],
-        description="marts.conversation_days: one row per (chatbot, day of last message): "
+        "conversations",
+        ["conversations"],
+        "marts.conversation_days: one row per (chatbot, day of last message): "
         "conversations and their capped durations (overview).",
-        kinds={"postgres"},
     ),
     mart_spec(
         "conversation_analyses",

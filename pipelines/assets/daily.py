@@ -8,7 +8,6 @@ from functools import partial
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetSpec,
     BackfillPolicy,
     BetaWarning,
     MaterializeResult,
@@ -16,6 +15,7 @@ from dagster import (
 )
 
 from pipelines.assets.concurrent import Transform, run_transforms
+from pipelines.assets.incremental import mart_spec
 from pipelines.assets.raw import raw_events, raw_messages
 from pipelines.partitions import context_day_range, daily_partitions
 from pipelines.resources import Warehouse
@@ -25,26 +25,23 @@ from warehouse.transforms import rebuild_days
 SOURCE_KIND = {"popup_days": "events", "convo_start_days": "events", "message_days": "messages"}
 
 
-def _spec(name: str, source: AssetSpec, description: str) -> AssetSpec:
-    return AssetSpec(
-        name, group_name="daily_facts", deps=[source], description=description, kinds={"postgres"}
-    )
-
-
 SPECS = [
-    _spec(
+    mart_spec(
         "popup_days",
-        raw_events,
+        "daily_facts",
+        [raw_events],
         "marts.popup_days: one row per (chatbot, UTC day, popup version): displays and opens.",
     ),
-    _spec(
+    mart_spec(
         "convo_start_days",
-        raw_events,
+        "daily_facts",
+        [raw_events],
         "marts.convo_start_days: one row per (chatbot, UTC day, open_way): conversations started.",
     ),
-    _spec(
+    mart_spec(
         "message_days",
-        raw_messages,
+        "daily_facts",
+        [raw_messages],
         "marts.message_days: one row per (chatbot, UTC day): messages, AI messages.",
     ),
 ]

@@ -1,4 +1,5 @@
-"""The marts merged incrementally from new raw rows by one SQL file each (sql/marts/<name>.sql)."""
+"""How a mart is declared (`mart_spec`), and the marts merged incrementally from new raw rows by
+one SQL file each (`merge`: sql/marts/<name>.sql)."""
 
 from collections.abc import Sequence
 from functools import partial
@@ -10,6 +11,7 @@ from warehouse.transforms import refresh_simple
 
 
 def mart_spec(name: str, group_name: str, deps: Sequence, description: str) -> AssetSpec:
+    """A mart of the warehouse: a PostgreSQL table, described for the Dagster UI."""
     return AssetSpec(
         name, group_name=group_name, deps=deps, description=description, kinds={"postgres"}
     )
