@@ -18,6 +18,17 @@ class Warehouse(ConfigurableResource):
     concurrency: int = 2
 
     @contextlib.contextmanager
+    def held(self) -> Iterator["Warehouse"]:
+        """This warehouse with its URL resolved, the embedded server held until the block ends:
+        for several connections at once (the embedded server counts its users per process, so
+        threads must not each start and leave it)."""
+        if self.database_url:
+            yield self
+            return
+        with warehouse_url() as url:
+            yield Warehouse(database_url=url, concurrency=self.concurrency)
+
+    @contextlib.contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:
         with contextlib.ExitStack() as stack:
             url = self.database_url or stack.enter_context(warehouse_url())

@@ -38,6 +38,11 @@ def run_transforms(
     """(mart, rows changed) of each mart as its transform commits, up to
     `warehouse.concurrency` transforms at a time, started in the order given (put the longest
     first). Stopped early (Ctrl-C, the step interrupted), it cancels the running statements."""
+    with warehouse.held() as held:
+        yield from _run_all(held, transforms)
+
+
+def _run_all(warehouse: Warehouse, transforms: Sequence[Transform]) -> Iterator[tuple[str, int]]:
     running = _Connections()
     failed: list[tuple[str, BaseException]] = []
     pool = ThreadPoolExecutor(max(1, warehouse.concurrency), thread_name_prefix="transform")

@@ -93,3 +93,13 @@ def test_a_step_stopped_early_cancels_the_statements_still_running(db_url):
             "select count(*) from pg_stat_activity where query like 'select pg_sleep(600)%'"
         ).fetchone()[0]
     assert sleeping == 0
+
+
+def test_the_warehouse_url_is_resolved_once_for_all_threads(db_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    with Warehouse().held() as held:
+        assert held.database_url is not None
+        assert held.concurrency == Warehouse().concurrency
+    explicit = Warehouse(database_url=db_url, concurrency=3)
+    with explicit.held() as held:
+        assert held is explicit
