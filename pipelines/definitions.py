@@ -2,9 +2,8 @@
 
 from dagster import Definitions
 
-from pipelines.assets.daily import daily_facts
+from pipelines.assets.marts import marts
 from pipelines.assets.raw import RAW_SPECS
-from pipelines.assets.state import state_marts
 from pipelines.checks import ASSET_CHECKS, DAILY_CHECKS
 from pipelines.jobs import refresh_daily_facts, refresh_state
 from pipelines.resources import Warehouse
@@ -12,7 +11,7 @@ from pipelines.schedules import hourly_recent_days, hourly_state
 from pipelines.sensors import late_data_sensor
 
 defs = Definitions(
-    assets=[*RAW_SPECS, state_marts, daily_facts],
+    assets=[*RAW_SPECS, marts],
     asset_checks=[*ASSET_CHECKS, *DAILY_CHECKS],
     jobs=[refresh_state, refresh_daily_facts],
     schedules=[hourly_state, hourly_recent_days],

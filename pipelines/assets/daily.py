@@ -1,25 +1,13 @@
-"""Per-day event counts, partitioned by UTC day; a run rebuilds its range of days at once, the
-selected marts side by side (pipelines/assets/concurrent.py)."""
+"""Per-day event counts, partitioned by UTC day; a run rebuilds its range of days at once
+(pipelines/assets/marts.py runs them)."""
 
-import warnings
-from collections.abc import Iterator
 from functools import partial
 
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    BackfillPolicy,
-    BetaWarning,
-    MaterializeResult,
-    multi_asset,
-)
-
-from pipelines.assets.concurrent import Transform, run_transforms
+from pipelines.assets.concurrent import Transform
 from pipelines.assets.incremental import mart_spec
 from pipelines.assets.raw import raw_events, raw_messages
-from pipelines.partitions import context_day_range, daily_partitions
-from pipelines.resources import Warehouse
-from warehouse.transforms import rebuild_days
+from pipelines.partitions import daily_partitions
+from warehouse.transforms import DayRange, rebuild_days
 
 # The raw kind whose loads make a day of each mart stale.
 SOURCE_KIND = {"popup_days": "events", "convo_start_days": "events", "message_days": "messages"}
@@ -31,42 +19,25 @@ SPECS = [
         "daily_facts",
         [raw_events],
         "marts.popup_days: one row per (chatbot, UTC day, popup version): displays and opens.",
+        daily_partitions,
     ),
     mart_spec(
         "convo_start_days",
         "daily_facts",
         [raw_events],
         "marts.convo_start_days: one row per (chatbot, UTC day, open_way): conversations started.",
+        daily_partitions,
     ),
     mart_spec(
         "message_days",
         "daily_facts",
         [raw_messages],
         "marts.message_days: one row per (chatbot, UTC day): messages, AI messages.",
+        daily_partitions,
     ),
 ]
 
-with warnings.catch_warnings():
-    # BackfillPolicy is marked beta in Dagster 1.13; single-run range backfills are the point.
-    warnings.simplefilter("ignore", BetaWarning)
 
-    @multi_asset(
-        name="daily_facts",
-        specs=SPECS,
-        partitions_def=daily_partitions,
-        backfill_policy=BackfillPolicy.single_run(),
-        can_subset=True,
-    )
-    def daily_facts(
-        context: AssetExecutionContext, warehouse: Warehouse
-    ) -> Iterator[MaterializeResult]:
-        days = context_day_range(context)
-        transforms = [
-            Transform(name, (name,), partial(rebuild_days, name=name, days=days))
-            for name in SOURCE_KIND
-            if AssetKey(name) in context.selected_asset_keys
-        ]
-        for mart, rows in run_transforms(warehouse, transforms):
-            yield MaterializeResult(
-                asset_key=mart, metadata={"rows_written": rows, "days": len(days.keys())}
-            )
+def day_transforms(names: list[str], days: DayRange) -> list[Transform]:
+    """Rebuild each named mart over the range of days."""
+    return [Transform(name, (name,), partial(rebuild_days, name=name, days=days)) for name in names]

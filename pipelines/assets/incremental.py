@@ -4,16 +4,27 @@ one SQL file each (`merge`: sql/marts/<name>.sql)."""
 from collections.abc import Sequence
 from functools import partial
 
-from dagster import AssetSpec
+from dagster import AssetSpec, PartitionsDefinition
 
 from pipelines.assets.concurrent import Transform
 from warehouse.transforms import refresh_simple
 
 
-def mart_spec(name: str, group_name: str, deps: Sequence, description: str) -> AssetSpec:
+def mart_spec(
+    name: str,
+    group_name: str,
+    deps: Sequence,
+    description: str,
+    partitions_def: PartitionsDefinition | None = None,
+) -> AssetSpec:
     """A mart of the warehouse: a PostgreSQL table, described for the Dagster UI."""
     return AssetSpec(
-        name, group_name=group_name, deps=deps, description=description, kinds={"postgres"}
+        name,
+        group_name=group_name,
+        deps=deps,
+        description=description,
+        kinds={"postgres"},
+        partitions_def=partitions_def,
     )
 
 

@@ -22,6 +22,22 @@ def funnel(pipeline, start_offset: int) -> tuple:
     )[0]
 
 
+def _materialize(pipeline, selection, **kwargs):
+    from dagster import DagsterInstance, materialize
+
+    from pipelines.definitions import defs
+    from pipelines.resources import Warehouse
+
+    return materialize(
+        [*defs.assets, *defs.asset_checks],
+        instance=DagsterInstance.get(),
+        resources={"warehouse": Warehouse(database_url=pipeline.url)},
+        selection=selection,
+        raise_on_error=False,
+        **kwargs,
+    )
+
+
 def test_the_earliest_purchase_counts_and_a_late_earlier_duplicate_moves_the_order(pipeline):
     items = [{"value": 10, "currency": "EUR"}]
     pipeline.load("events", [ev("purchase", CONTROL, at(5), "e-5", orderNum="A", items=items)])
@@ -281,20 +297,8 @@ def test_a_refresh_with_nothing_new_runs_nothing_and_a_rebuilt_partition_is_iden
     assert len(first.runs) == 1  # the state marts and the daily facts together
     assert pipeline.refresh().runs == []
     before = pipeline.rows("select * from marts.popup_days")
-    from dagster import DagsterInstance, materialize
-
-    from pipelines.definitions import defs
-    from pipelines.refresh import refresh as run_refresh  # noqa: F401 - the module under test
-    from pipelines.resources import Warehouse
-
     for _ in range(2):
-        result = materialize(
-            [*defs.assets, *defs.asset_checks],
-            instance=DagsterInstance.get(),
-            resources={"warehouse": Warehouse(database_url=pipeline.url)},
-            selection=["popup_days"],
-            partition_key=on(1).isoformat(),
-        )
+        result = _materialize(pipeline, ["popup_days"], partition_key=on(1).isoformat())
         assert result.success
         assert pipeline.rows("select * from marts.popup_days") == before
 
@@ -317,3 +321,29 @@ def test_a_refresh_keeps_the_callers_sigterm_handler_even_with_sigint_ignored(pi
     finally:
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
+
+
+def test_the_state_job_merges_without_touching_the_daily_facts(pipeline):
+    from pipelines.jobs import state_selection
+
+    pipeline.load("events", [ev("popup_displayed", CONTROL, at(1)), ev("visitor", CONTROL, at(1))])
+    result = _materialize(pipeline, state_selection)
+    assert result.success
+    materialized = {
+        event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
+    }
+    assert materialized >= {"orders", "users", "funnel_days", "conversations", "chatbots"}
+    assert not materialized & {"popup_days", "convo_start_days", "message_days"}
+    assert pipeline.rows("select count(*) from marts.users") == [(1,)]
+    assert pipeline.rows("select count(*) from marts.popup_days") == [(0,)]
+
+
+def test_marts_merged_together_are_selected_together(pipeline):
+    pipeline.load("events", [ev("visitor", CONTROL, at(1))])
+    result = _materialize(pipeline, ["users"])
+    assert not result.success
+    failure = next(event for event in result.all_events if event.is_step_failure)
+    assert "orders, users, funnel_days are materialized together" in str(
+        failure.step_failure_data.error.cause or failure.step_failure_data.error
+    )
+    assert pipeline.rows("select count(*) from marts.users") == [(0,)]
