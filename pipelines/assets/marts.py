@@ -20,7 +20,7 @@ from pipelines.resources import Warehouse
 
 
 class IncompleteSelection(Exception):
-    pass
+    """Some, not all, of the marts that one transaction maintains were selected."""
 
 
 with warnings.catch_warnings():
@@ -34,6 +34,8 @@ with warnings.catch_warnings():
         can_subset=True,
     )
     def marts(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator[MaterializeResult]:
+        """Bring the selected marts up to date: merges of new loads and rebuilds of the run's
+        days, side by side, each in its own transaction."""
         selected = {key.to_user_string() for key in context.selected_asset_keys}
         transforms = []
         for transform in STATE_TRANSFORMS:
