@@ -9,7 +9,8 @@ from pipelines.assets.daily import SOURCE_KIND
 from pipelines.partitions import edges
 from warehouse.transforms import high_watermark, rates_changed_since, stale_days, watermark
 
-# The watermark names of the incrementally merged marts (a multi-asset shares one).
+# The watermark names of the incrementally merged marts (marts merged in one transaction share
+# one).
 STATE_WATERMARKS = {
     "chatbots": "chatbots",
     "chatbot_freshness": "chatbot_freshness",
