@@ -39,8 +39,9 @@ telemetry:
 #   per day and asset (273 for a 91-day full refresh, 1.6 s of it on SQLite storage). Dagster's
 #   trade-off: the days of a failed run are not marked failed in the UI; the next refresh finds
 #   them stale from the watermarks all the same.
-# - the per-day materialization events of such a run stored in batches, where the storage can
-#   (dagster-postgres; SQLite stores them one by one either way).
+# - the per-day materialization events of such a run handed to the storage in batches, which
+#   dagster-postgres and BatchedSqliteStorage (pipelines/instance_storage.py) write at once;
+#   Dagster's own SQLite storage writes them one by one either way.
 DAGSTER_ENVIRONMENT = {
     "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
     "DAGSTER_EVENT_BATCH_SIZE": "500",
