@@ -4,7 +4,6 @@ from dagster import Definitions
 
 from pipelines.assets.marts import marts
 from pipelines.assets.raw import RAW_SPECS
-from pipelines.checks import ASSET_CHECKS, DAILY_CHECKS
 from pipelines.jobs import refresh_daily_facts, refresh_state
 from pipelines.resources import Warehouse
 from pipelines.schedules import hourly_recent_days, hourly_state
@@ -12,7 +11,6 @@ from pipelines.sensors import late_data_sensor
 
 defs = Definitions(
     assets=[*RAW_SPECS, marts],
-    asset_checks=[*ASSET_CHECKS, *DAILY_CHECKS],
     jobs=[refresh_state, refresh_daily_facts],
     schedules=[hourly_state, hourly_recent_days],
     sensors=[late_data_sensor],

@@ -148,7 +148,7 @@ def _run(
     on_sigterm = signal.getsignal(signal.SIGTERM)
     try:
         result = materialize(
-            [*defs.assets, *defs.asset_checks],
+            [*defs.assets],
             instance=dagster_instance(),
             resources={"warehouse": Warehouse(database_url=url)},
             selection=selection,

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -21,43 +22,54 @@ from pipelines.resources import Warehouse
 
 @dataclass(frozen=True)
 class Transform:
-    """One transaction that brings some marts up to date; `run` returns rows changed per mart."""
+    """One transaction that brings some marts up to date. `run` returns what it did (rows
+    changed per mart, or Dagster results); `then` are started once it committed."""
 
     name: str
     marts: tuple[str, ...]
-    run: Callable[[psycopg.Connection], dict[str, int]]
+    run: Callable[[psycopg.Connection], Any]
+    then: tuple["Transform", ...] = ()
 
 
 class TransformsFailed(Exception):
     pass
 
 
-def run_transforms(
-    warehouse: Warehouse, transforms: Sequence[Transform]
-) -> Iterator[tuple[str, int]]:
-    """(mart, rows changed) of each mart as its transform commits, up to
-    `warehouse.concurrency` transforms at a time, started in the order given (put the longest
-    first). Stopped early (Ctrl-C, the step interrupted), it cancels the running statements."""
+def run_transforms(warehouse: Warehouse, transforms: Sequence[Transform]) -> Iterator[Any]:
+    """What each transform's `run` returned (its items, for a list or dict), as it commits, up
+    to `warehouse.concurrency` transforms at a time, started in the order given (put the
+    longest first); a transform's `then` follow it. Stopped early (Ctrl-C, the step
+    interrupted), it cancels the running statements."""
     with warehouse.held() as held:
         yield from _run_all(held, transforms)
 
 
-def _run_all(warehouse: Warehouse, transforms: Sequence[Transform]) -> Iterator[tuple[str, int]]:
+def _run_all(warehouse: Warehouse, transforms: Sequence[Transform]) -> Iterator[Any]:
     running = _Connections()
     failed: list[tuple[str, BaseException]] = []
     pool = ThreadPoolExecutor(max(1, warehouse.concurrency), thread_name_prefix="transform")
-    futures: dict[Future, Transform] = {
-        pool.submit(_run, warehouse, transform, running): transform for transform in transforms
-    }
+    futures: dict[Future, Transform] = {}
+
+    def start(transform: Transform) -> None:
+        futures[pool.submit(_run, warehouse, transform, running)] = transform
+
     try:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for transform in transforms:
+            start(transform)
+        handled: set[Future] = set()
+        while len(handled) < len(futures):
+            waiting = [future for future in futures if future not in handled]
+            done, _ = wait(waiting, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda done_future: futures[done_future].name):
+                handled.add(future)
+                transform = futures[future]
                 if future.exception() is not None:
-                    failed.append((futures[future].name, future.exception()))
-                else:
-                    yield from future.result().items()
+                    failed.append((transform.name, future.exception()))
+                    continue
+                for follower in transform.then:
+                    start(follower)
+                result = future.result()
+                yield from result.items() if isinstance(result, dict) else result
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         running.cancel_all()
@@ -69,7 +81,7 @@ def _run_all(warehouse: Warehouse, transforms: Sequence[Transform]) -> Iterator[
         raise TransformsFailed(f"transforms failed: {names}: {failed[0][1]}") from failed[0][1]
 
 
-def _run(warehouse: Warehouse, transform: Transform, running: "_Connections") -> dict[str, int]:
+def _run(warehouse: Warehouse, transform: Transform, running: "_Connections") -> Any:
     with warehouse.connect() as conn:
         running.add(conn)
         try:

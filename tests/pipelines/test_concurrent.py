@@ -103,3 +103,31 @@ def test_the_warehouse_url_is_resolved_once_for_all_threads(db_url, monkeypatch)
     explicit = Warehouse(database_url=db_url, concurrency=3)
     with explicit.held() as held:
         assert held is explicit
+
+
+def test_followers_start_once_their_transform_committed_and_not_after_a_failure(db_url):
+    def create(conn: psycopg.Connection) -> dict[str, int]:
+        conn.execute("create table made (x int)")
+        return {"made": 1}
+
+    def sees_the_table(conn: psycopg.Connection) -> list[str]:
+        # Another connection: it sees the table only if the transform has committed.
+        found = conn.execute("select to_regclass('made') is not null").fetchone()[0]
+        return [f"follower saw the table: {found}"]
+
+    def broken(conn: psycopg.Connection) -> dict[str, int]:
+        conn.execute("select 1 / 0")
+        return {}
+
+    def never(conn: psycopg.Connection) -> list[str]:
+        return ["followed a failure"]
+
+    transforms = [
+        Transform("create", ("made",), create, then=(Transform("look", (), sees_the_table),)),
+        Transform("broken", ("x",), broken, then=(Transform("never", (), never),)),
+    ]
+    seen = []
+    with pytest.raises(TransformsFailed, match="broken"):
+        for result in run_transforms(Warehouse(database_url=db_url, concurrency=2), transforms):
+            seen.append(result)
+    assert sorted(seen, key=str) == [("made", 1), "follower saw the table: True"]

@@ -26,7 +26,7 @@ def test_the_definitions_load_with_groups_jobs_schedules_sensors_and_checks():
     assert groups == {"raw", "accounts", "purchases", "conversations", "daily_facts"}
     assert {schedule.name for schedule in defs.schedules} == {"hourly_state", "hourly_recent_days"}
     assert [sensor.name for sensor in defs.sensors] == ["late_data_sensor"]
-    check_keys = {key for checks in defs.asset_checks for key in checks.check_keys}
+    check_keys = graph.asset_check_keys
     assert {key.name for key in check_keys} >= {
         "orders_counted_once",
         "orders_with_unknown_value",
