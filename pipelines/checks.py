@@ -7,7 +7,7 @@ refresh at 1 M events). A check selected without its mart (the UI's "execute che
 evaluated on its own.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -129,6 +129,19 @@ def no_stale_days(conn: psycopg.Connection, spec: AssetCheckSpec, mart: str) -> 
     )
 
 
+def _per_mart(
+    name: str, description: str, evaluate: Callable[..., AssetCheckResult], marts: Iterable[str]
+) -> list[Check]:
+    """The same check on each mart."""
+    return [
+        Check(
+            AssetCheckSpec(name, asset=mart, description=description),
+            partial(evaluate, mart=mart),
+        )
+        for mart in marts
+    ]
+
+
 CHECKS = [
     Check(
         AssetCheckSpec(
@@ -157,26 +170,16 @@ CHECKS = [
         ),
         last_load_quarantine_share,
     ),
-    *(
-        Check(
-            AssetCheckSpec(
-                "reflects_all_loads",
-                asset=mart,
-                description="Not older than raw: the mart has merged every committed load.",
-            ),
-            partial(reflects_all_loads, mart=mart),
-        )
-        for mart in STATE_WATERMARKS
+    *_per_mart(
+        "reflects_all_loads",
+        "Not older than raw: the mart has merged every committed load.",
+        reflects_all_loads,
+        STATE_WATERMARKS,
     ),
-    *(
-        Check(
-            AssetCheckSpec(
-                "no_stale_days",
-                asset=mart,
-                description="Not older than raw: no day received records after it was built.",
-            ),
-            partial(no_stale_days, mart=mart),
-        )
-        for mart in SOURCE_KIND
+    *_per_mart(
+        "no_stale_days",
+        "Not older than raw: no day received records after it was built.",
+        no_stale_days,
+        SOURCE_KIND,
     ),
 ]
