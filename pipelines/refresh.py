@@ -82,10 +82,10 @@ def dagster_instance() -> DagsterInstance:
         os.environ.setdefault(name, value)
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)))
     config = home / "dagster.yaml"
-    if not config.exists() or _written_by_us(config.read_text()):
+    written = config.read_text() if config.exists() else None
+    if written is None or (_written_by_us(written) and written != DEFAULT_INSTANCE_CONFIG):
         home.mkdir(parents=True, exist_ok=True)
-        if not config.exists() or config.read_text() != DEFAULT_INSTANCE_CONFIG:
-            config.write_text(DEFAULT_INSTANCE_CONFIG)
+        config.write_text(DEFAULT_INSTANCE_CONFIG)
     return DagsterInstance.get()
 
 
