@@ -154,3 +154,40 @@ def test_the_refresh_leaves_a_users_own_instance_config_alone(tmp_path, monkeypa
     instance = dagster_instance()
     assert (home / "dagster.yaml").read_text() == own
     assert type(instance.event_log_storage) is not BatchedSqliteEventLogStorage
+
+
+def test_a_run_keeps_its_sqlite_connections_open(tmp_path, monkeypatch):
+    """Dagster's storage opens a connection per read and write (each close of a file's last one
+    writes its log to disk); the batched storage keeps one or two per file."""
+    import sqlite3
+
+    for name, value in DAGSTER_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "batched"))
+    instance = _instance(tmp_path / "batched", DEFAULT_INSTANCE_CONFIG)
+    opened: list[str] = []
+    connect = sqlite3.dbapi2.connect
+
+    def counting_connect(path, *args, **kwargs):
+        opened.append(Path(str(path)).name)
+        return connect(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", counting_connect)
+    _range_run(instance)
+    _range_run(instance)
+    assert opened, "the runs were stored through sqlite3.dbapi2.connect"
+    assert max(opened.count(name) for name in set(opened)) <= 2
+    with instance.event_log_storage.index_connection() as conn:
+        assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
+
+
+def test_only_the_files_used_last_keep_an_engine():
+    from pipelines.instance_storage import KeptEngines
+
+    kept = KeptEngines(size=2)
+    first = kept.engine("sqlite:///:memory:?a")
+    kept.engine("sqlite:///:memory:?b")
+    assert kept.engine("sqlite:///:memory:?a") is first
+    kept.engine("sqlite:///:memory:?c")
+    kept.engine("sqlite:///:memory:?b")  # "a" is now the oldest of three: pushed out
+    assert kept.engine("sqlite:///:memory:?a") is not first
