@@ -37,15 +37,16 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import sqlalchemy
 from dagster import DagsterEventType
 from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.base_storage import DagsterStorage
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
 )
-from dagster._core.storage.base_storage import DagsterStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -55,7 +56,7 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine
 
 # The event types of the batches Dagster hands over: a step's per-partition materializations
 # (or observations), and a run's planned materializations and checks. A batch with any other
@@ -101,7 +102,7 @@ def _kept_engine(conn_string: str) -> Engine:
     engine = create_engine(
         conn_string, pool_size=2, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
     )
-    event.listen(engine, "connect", _commit_to_the_operating_system)
+    sqlalchemy.event.listen(engine, "connect", _commit_to_the_operating_system)
     return engine
 
 
