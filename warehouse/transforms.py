@@ -228,6 +228,47 @@ def analyze_if_grown(
         )
 
 
+@contextlib.contextmanager
+def indexed_after_if_empty(conn: psycopg.Connection, table: str) -> Iterator[None]:
+    """Statements that fill marts.<table> from nothing (a first or full refresh) run with its
+    indexes dropped, which are built once after them from the rows, in the same transaction:
+    maintaining the primary key of marts.users row by row took 0.33 s of a 0.62 s merge at 1 M
+    events, building it 0.10 s. A table that holds rows keeps its indexes. Only for statements
+    that need no index of the table (a MERGE does not; an INSERT ... ON CONFLICT does)."""
+    target = sql.Identifier("marts", table)
+    if conn.execute(sql.SQL("select exists (select from {})").format(target)).fetchone()[0]:
+        yield
+        return
+    indexes = conn.execute(
+        "select index.indexrelid::regclass::text, pg_get_indexdef(index.indexrelid), "
+        "constraint_.conname, pg_get_constraintdef(constraint_.oid) "
+        "from pg_index as index "
+        "left join pg_constraint as constraint_ on constraint_.conindid = index.indexrelid "
+        "    and constraint_.conrelid = index.indrelid "
+        "where index.indrelid = %s::regclass",
+        (f"marts.{table}",),
+    ).fetchall()
+    for index, _, constraint, _ in indexes:
+        if constraint:
+            conn.execute(
+                sql.SQL("alter table {} drop constraint {}").format(
+                    target, sql.Identifier(constraint)
+                )
+            )
+        else:
+            conn.execute(sql.SQL("drop index {}").format(sql.SQL(index)))
+    yield
+    for _, index_definition, constraint, constraint_definition in indexes:
+        if constraint:
+            conn.execute(
+                sql.SQL("alter table {} add constraint {} {}").format(
+                    target, sql.Identifier(constraint), sql.SQL(constraint_definition)
+                )
+            )
+        else:
+            conn.execute(index_definition)
+
+
 # --- the "as of now" marts -------------------------------------------------------------------
 
 
@@ -248,7 +289,8 @@ def refresh_purchases(conn: psycopg.Connection) -> dict[str, int]:
         run_script(conn, "funnel_days", {"sign": -1})
         orders = run_script(conn, "orders", batch.params)
         analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
-        users = run_script(conn, "users", batch.params)
+        with indexed_after_if_empty(conn, "users"):
+            users = run_script(conn, "users", batch.params)
         analyze_if_grown(conn, "users", users, ("chatbot_id", "token", "last_visit_on"))
         run_script(conn, "funnel_days", {"sign": 1})
         funnel_days = apply_delta(conn, "funnel_days", ("chatbot_id", "day", "ab_group"))

@@ -363,3 +363,22 @@ def test_checks_selected_without_their_marts_run_on_their_own(pipeline):
         "orders_with_unknown_value": False,  # the purchase has no items
         "reflects_all_loads": True,
     }
+
+
+def test_users_filled_from_empty_get_their_indexes_back_and_filled_again_keep_them(pipeline):
+    indexes = (
+        "select index.indexrelid, pg_get_indexdef(index.indexrelid), constraint_.conname, "
+        "constraint_.contype from pg_index as index left join pg_constraint as constraint_ "
+        "on constraint_.conindid = index.indexrelid where index.indrelid = 'marts.users'::regclass"
+    )
+    migrated = pipeline.rows(indexes)
+    assert [row[2:] for row in migrated] == [("users_pkey", "p")]
+    pipeline.load("events", [ev("visitor", CONTROL, at(1)), ev("visitor", TEST, at(1))])
+    pipeline.refresh()  # from empty: dropped for the merge, built after it
+    first = pipeline.rows(indexes)
+    assert [row[1:] for row in first] == [row[1:] for row in migrated]
+    assert first[0][0] != migrated[0][0]
+    pipeline.load("events", [ev("visitor", NO_GROUP, at(2))])
+    pipeline.refresh()  # into rows: the same index, maintained
+    assert pipeline.rows(indexes) == first
+    assert pipeline.rows("select count(*) from marts.users") == [(3,)]
