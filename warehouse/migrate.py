@@ -34,8 +34,9 @@ def ensure_database(url: str) -> None:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
 
 
-def upgrade(url: str) -> str:
-    """Bring the warehouse at `url` to the newest revision; returns that revision."""
+def upgrade(url: str, revision: str = "head") -> str:
+    """Bring the warehouse at `url` to the newest revision (or to `revision`); returns the
+    revision it is at."""
     ensure_database(url)
     config = _alembic_config()
     engine = sqlalchemy.create_engine(sqlalchemy_url(url), poolclass=sqlalchemy.NullPool)
@@ -45,7 +46,7 @@ def upgrade(url: str) -> str:
                 sqlalchemy.text("select pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK}
             )
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
             return MigrationContext.configure(connection).get_current_revision() or ""
     finally:
         engine.dispose()

@@ -82,3 +82,65 @@ def test_every_table_leads_with_chatbot_id_except_reference_tables(empty_db_url)
         )
     leading = {table for table, column in first_columns.items() if column != "chatbot_id"}
     assert leading == {"raw.loads"}  # one row per loaded file, spanning tenants
+
+
+def _raw_state(url: str, table: str) -> dict:
+    """Rows (by column name), comments and index definitions of raw.<table>."""
+    with psycopg.connect(url) as conn:
+        columns = [
+            row[0]
+            for row in conn.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = %s order by column_name",
+                (table,),
+            )
+        ]
+        listed = sql.SQL(", ").join(map(sql.Identifier, columns))
+        rows = conn.execute(
+            sql.SQL("select {} from {} order by 1, 2, 3, 4").format(
+                listed, sql.Identifier("raw", table)
+            )
+        ).fetchall()
+        comments = conn.execute(
+            "select attname, col_description(attrelid, attnum) from pg_attribute "
+            "where attrelid = %s::regclass and attnum >= 0 order by 1",
+            (f"raw.{table}",),
+        ).fetchall()
+        indexes = conn.execute(
+            "select indexname, indexdef from pg_indexes where schemaname = 'raw' "
+            "and tablename = %s order by 1",
+            (table,),
+        ).fetchall()
+        described = conn.execute("select obj_description(%s::regclass)", (f"raw.{table}",))
+        return {
+            "rows": rows,
+            "comments": comments,
+            "indexes": indexes,
+            "table_comment": described.fetchone()[0],
+        }
+
+
+def test_reordering_the_raw_columns_keeps_rows_comments_and_indexes(empty_db_url, tmp_path):
+    from warehouse.commands import load_files
+    from warehouse.generate import GeneratorConfig, generate
+
+    upgrade(empty_db_url, "0005")
+    generate(tmp_path, GeneratorConfig(seed=3, days=2, chatbots=1, visitors_per_day=30))
+    for kind in ("events", "messages"):
+        load_files(empty_db_url, kind, [tmp_path / f"{kind}.jsonl"])
+    before = {table: _raw_state(empty_db_url, table) for table in ("events", "messages")}
+    assert len(before["events"]["rows"]) > 100 and len(before["messages"]["rows"]) > 10
+
+    assert upgrade(empty_db_url) == head_revision()
+    for table in ("events", "messages"):
+        assert _raw_state(empty_db_url, table) == before[table]
+    with psycopg.connect(empty_db_url) as conn:
+        leading = conn.execute(
+            "select table_name, array_agg(column_name::text order by ordinal_position) "
+            "from information_schema.columns where table_schema = 'raw' "
+            "and table_name in ('events', 'messages') and ordinal_position <= 3 group by 1"
+        ).fetchall()
+    assert dict(leading) == {
+        "events": ["chatbot_id", "load_id", "created_at"],
+        "messages": ["chatbot_id", "load_id", "created_at"],
+    }
