@@ -49,6 +49,16 @@ def test_valid_records_land_with_their_load(conn, tmp_path):
     ).fetchall() == [("events", "events.jsonl", 3, 3)]
 
 
+def test_a_load_leaves_its_pages_all_visible(conn, tmp_path):
+    """Vacuumed after the commit: the refresh reading the rows does not write them back."""
+    records = [event(event_id=f"e-{i}", url="x" * 200) for i in range(2000)]
+    load_file(conn, "events", write_jsonl(tmp_path / "events.jsonl", records))
+    pages, visible = conn.execute(
+        "select relpages, relallvisible from pg_class where oid = 'raw.events'::regclass"
+    ).fetchone()
+    assert pages > 10 and visible >= 0.9 * pages  # none without the VACUUM
+
+
 def test_every_column_lands_as_validated_and_the_line_as_given(conn, tmp_path, validated):
     line = (
         b'{ "event":"tracktrans", "event_id":"e-1", "created_at":"2026-03-01T10:00:00+02:00",'
