@@ -233,8 +233,11 @@ def indexed_after_if_empty(conn: psycopg.Connection, table: str) -> Iterator[Non
     """Statements that fill marts.<table> from nothing (a first or full refresh) run with its
     indexes dropped, which are built once after them from the rows, in the same transaction:
     maintaining the primary key of marts.users row by row took 0.33 s of a 0.62 s merge at 1 M
-    events, building it 0.10 s. A table that holds rows keeps its indexes. Only for statements
-    that need no index of the table (a MERGE does not; an INSERT ... ON CONFLICT does)."""
+    events, building it 0.10 s; marts.conversations 0.41 s -> 0.29 s with both its indexes. A
+    table that holds rows keeps its indexes. Only for statements that need no index of the
+    table: the state marts are merged by MERGE, not INSERT ... ON CONFLICT, for that reason
+    (MERGE is safe here because refreshes of one mart never overlap: `incremental` holds the
+    mart's advisory lock)."""
     target = sql.Identifier("marts", table)
     if conn.execute(sql.SQL("select exists (select from {})").format(target)).fetchone()[0]:
         yield
@@ -273,9 +276,12 @@ def indexed_after_if_empty(conn: psycopg.Connection, table: str) -> Iterator[Non
 
 
 def refresh_simple(conn: psycopg.Connection, name: str) -> dict[str, int]:
-    """Merge the new raw rows into marts.<name> with sql/marts/<name>.sql."""
+    """Merge the new raw rows into marts.<name> with sql/marts/<name>.sql (a MERGE)."""
     with incremental(conn, name) as batch:
-        changed = 0 if batch.is_empty else run_script(conn, name, batch.params)
+        if batch.is_empty:
+            return {name: 0}
+        with indexed_after_if_empty(conn, name):
+            changed = run_script(conn, name, batch.params)
     return {name: changed}
 
 
@@ -305,7 +311,8 @@ def refresh_conversations(conn: psycopg.Connection) -> dict[str, int]:
         run_script(conn, "conversations_batch", batch.params)
         _create_delta_table(conn, "conversation_days")
         run_script(conn, "conversation_days", {"sign": -1})
-        conversations = run_script(conn, "conversations", batch.params)
+        with indexed_after_if_empty(conn, "conversations"):
+            conversations = run_script(conn, "conversations", batch.params)
         analyze_if_grown(conn, "conversations", conversations, ("chatbot_id", "conversation_id"))
         run_script(conn, "conversation_days", {"sign": 1})
         days = apply_delta(conn, "conversation_days", ("chatbot_id", "day"))
