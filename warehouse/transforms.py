@@ -293,7 +293,8 @@ def refresh_purchases(conn: psycopg.Connection) -> dict[str, int]:
         run_script(conn, "purchases_batch", batch.params)
         _create_delta_table(conn, "funnel_days")
         run_script(conn, "funnel_days", {"sign": -1})
-        orders = run_script(conn, "orders", batch.params)
+        with indexed_after_if_empty(conn, "orders"):
+            orders = run_script(conn, "orders", batch.params)
         analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
         with indexed_after_if_empty(conn, "users"):
             users = run_script(conn, "users", batch.params)
