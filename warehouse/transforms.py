@@ -89,10 +89,14 @@ class Batch:
 
 def tune_transaction(conn: psycopg.Connection) -> None:
     """Settings for the transforms' set-based statements, for this transaction only: no JIT
-    (compiling costs more than these queries save: 0.5 s of 1.8 s measured on one of them), and
-    room to hash and sort in memory instead of spilling to disk."""
+    (compiling costs more than these queries save: 0.5 s of 1.8 s measured on one of them),
+    room to hash and sort in memory instead of spilling to disk, and a small sample for the
+    ANALYZEs between statements (3,000 rows instead of 30,000: their joins need row counts and
+    whether keys are distinct, which the small sample tells as well; the four of a full refresh
+    at 1 M events took 138 ms with the default, 24 ms with it)."""
     conn.execute("set local jit = off")
     conn.execute("set local work_mem = '64MB'")
+    conn.execute("set local default_statistics_target = 10")
 
 
 @contextlib.contextmanager
