@@ -33,17 +33,15 @@ user_entry_days as (
 order_entry_days as (
     select
         orders.chatbot_id,
-        coalesce(users.ab_group, 'none') as ab_group,
+        coalesce(affected.ab_group, 'none') as ab_group,
         orders.value_eur,
-        least(orders.created_on, users.last_visit_on) as order_on,
-        case when users.last_convo_started_on is not null
-                and orders.created_at > users.first_chat_at
-            then least(orders.created_on, users.last_visit_on, users.last_convo_started_on)
+        least(orders.created_on, affected.last_visit_on) as order_on,
+        case when affected.last_convo_started_on is not null
+                and orders.created_at > affected.first_chat_at
+            then least(orders.created_on, affected.last_visit_on, affected.last_convo_started_on)
         end as chat_order_on
     from marts.orders
-    join pg_temp.affected_users using (chatbot_id, token)
-    join marts.users using (chatbot_id, token)
-    where users.last_visit_on is not null
+    join affected using (chatbot_id, token)
 ),
 
 -- Users with the same entry days are counted together: fewer rows to spread over measures
