@@ -6,12 +6,14 @@ import os
 import signal
 import sys
 
-from warehouse import commands as warehouse_commands
+from analytics import startup
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="analytics", description="Selzee Analytics")
     commands = parser.add_subparsers(dest="command", required=True)
+    from warehouse import commands as warehouse_commands
+
     warehouse_commands.add_commands(commands)
     from pipelines import commands as pipeline_commands
 
@@ -32,7 +34,10 @@ def _exit_on_sigterm(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    args = _parser().parse_args(argv)
+    with startup.collector_off():
+        args = _parser().parse_args(argv)
+        # Modules a command imports only when it runs (`imports`), imported with the others.
+        startup.preload(getattr(args, "imports", ()))
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -15,7 +15,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--full", action="store_true", help="rebuild every mart from raw instead of merging"
     )
-    parser.set_defaults(run=run_refresh)
+    # Imported before the command runs, while `analytics` starts up (analytics/startup.py).
+    imports = ("pipelines.refresh", "pipelines.instance_storage")
+    parser.set_defaults(run=run_refresh, imports=imports)
 
 
 def run_refresh(args: argparse.Namespace) -> int:
