@@ -76,8 +76,8 @@ KEPT_FILES = 8
 
 class KeptEngines:
     """An engine per SQLite file, holding its connections open between uses (two: Dagster asks
-    whether a table exists while it writes in a transaction), for the
-    `KEPT_FILES` files used last; a file pushed out has its connection closed."""
+    whether a table exists while it writes in a transaction), for the `KEPT_FILES` files used
+    last; a file pushed out has its connections closed."""
 
     def __init__(self, size: int = KEPT_FILES) -> None:
         self._size = size
