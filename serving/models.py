@@ -155,6 +155,64 @@ class Purchases(DayWindowFields):
     ab_test: AbTest | None = None
 
 
+class Day(BaseModel):
+    date: date
+    total_users: int
+    total_users_approached: int
+    total_users_opened: int
+    total_users_chatted: int
+    total_users_purchased: int
+    total_users_chatted_purchased: int
+    total_revenue_purchased: float
+    total_revenue_chatted_purchased: float
+    orders: int
+    total_conversations: int
+    total_ai_messages: int
+    saved_hours: str
+
+
+class Daily(DayWindowFields):
+    model_config = _example(
+        timeframe_days=1,
+        start_date="2026-02-23",
+        end_date="2026-02-24",
+        days=[
+            {
+                "date": "2026-02-23",
+                "total_users": 180,
+                "total_users_approached": 150,
+                "total_users_opened": 40,
+                "total_users_chatted": 30,
+                "total_users_purchased": 9,
+                "total_users_chatted_purchased": 5,
+                "total_revenue_purchased": 812.4,
+                "total_revenue_chatted_purchased": 501.1,
+                "orders": 10,
+                "total_conversations": 32,
+                "total_ai_messages": 140,
+                "saved_hours": "6.25",
+            },
+            {
+                "date": "2026-02-24",
+                "total_users": 95,
+                "total_users_approached": 80,
+                "total_users_opened": 21,
+                "total_users_chatted": 17,
+                "total_users_purchased": 4,
+                "total_users_chatted_purchased": 2,
+                "total_revenue_purchased": 210.0,
+                "total_revenue_chatted_purchased": 120.0,
+                "orders": 4,
+                "total_conversations": 18,
+                "total_ai_messages": 77,
+                "saved_hours": "3.4",
+            },
+        ],
+    )
+
+    days: list[Day]
+
+
 class RankedItem(BaseModel):
     item: str
     count: int

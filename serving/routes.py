@@ -1,4 +1,4 @@
-"""The five GET endpoints of SPEC 4, under /api/dashboard/analytics/stats/."""
+"""The GET endpoints of SPEC 4, under /api/dashboard/analytics/stats/."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -11,6 +11,7 @@ from serving.auth import CurrentAccount
 from serving.chatbots import Chatbot, find_chatbot, iso_instant
 from serving.models import (
     ConversationInsights,
+    Daily,
     Engagement,
     ErrorDetail,
     Overview,
@@ -18,6 +19,7 @@ from serving.models import (
     Purchases,
 )
 from serving.queries.conversation_insights import conversation_insights
+from serving.queries.daily import daily
 from serving.queries.engagement import engagement
 from serving.queries.overview import overview
 from serving.queries.popup_metrics import popup_metrics
@@ -93,6 +95,12 @@ def get_purchases(chatbot: OwnedChatbot, conn: Conn, config: Settings, timeframe
     """Purchases and revenue, chat vs. no chat; the A/B split when enabled for the chatbot."""
     window = day_window(config.now(), timeframe)
     return purchases(conn, chatbot.chatbot_id, window, chatbot.ab_test_enabled)
+
+
+@router.get("/daily", response_model=Daily)
+def get_daily(chatbot: OwnedChatbot, conn: Conn, config: Settings, timeframe: Timeframe = 7):
+    """One row per date of the window, each as a window of that date alone (for charts)."""
+    return daily(conn, chatbot.chatbot_id, day_window(config.now(), timeframe))
 
 
 @router.get("/conversation-insights", response_model=ConversationInsights)

@@ -291,11 +291,13 @@ def refresh_simple(conn: psycopg.Connection, name: str) -> dict[str, int]:
 
 
 def refresh_purchases(conn: psycopg.Connection) -> dict[str, int]:
-    """orders, users and funnel_days together: funnel_days needs the others' old state."""
+    """orders, users, funnel_days and visitor_days together: funnel_days and visitor_days
+    need the others' old state."""
     with incremental(conn, "purchases") as batch:
         if batch.is_empty:
-            return {"orders": 0, "users": 0, "funnel_days": 0}
+            return {"orders": 0, "users": 0, "funnel_days": 0, "visitor_days": 0}
         run_script(conn, "purchases_batch", batch.params)
+        run_script(conn, "visitor_days_batch", batch.params)
         _create_delta_table(conn, "funnel_days")
         run_script(conn, "funnel_days", {"sign": -1})
         with indexed_after_if_empty(conn, "orders"):
@@ -306,14 +308,21 @@ def refresh_purchases(conn: psycopg.Connection) -> dict[str, int]:
         analyze_if_grown(conn, "users", users, ("chatbot_id", "token", "last_visit_on"))
         run_script(conn, "funnel_days", {"sign": 1})
         funnel_days = apply_delta(conn, "funnel_days", ("chatbot_id", "day", "ab_group"))
-    return {"orders": orders, "users": users, "funnel_days": funnel_days}
+        visitor_days = run_script(conn, "visitor_days", batch.params)
+    return {
+        "orders": orders,
+        "users": users,
+        "funnel_days": funnel_days,
+        "visitor_days": visitor_days,
+    }
 
 
 def refresh_conversations(conn: psycopg.Connection) -> dict[str, int]:
-    """conversations and conversation_days together (the latter by deltas of the former)."""
+    """conversations, conversation_days (by deltas of the former) and
+    conversation_activity_days (the dates of the batch's conversations) together."""
     with incremental(conn, "conversations") as batch:
         if batch.is_empty:
-            return {"conversations": 0, "conversation_days": 0}
+            return {"conversations": 0, "conversation_days": 0, "conversation_activity_days": 0}
         run_script(conn, "conversations_batch", batch.params)
         _create_delta_table(conn, "conversation_days")
         run_script(conn, "conversation_days", {"sign": -1})
@@ -322,7 +331,12 @@ def refresh_conversations(conn: psycopg.Connection) -> dict[str, int]:
         analyze_if_grown(conn, "conversations", conversations, ("chatbot_id", "conversation_id"))
         run_script(conn, "conversation_days", {"sign": 1})
         days = apply_delta(conn, "conversation_days", ("chatbot_id", "day"))
-    return {"conversations": conversations, "conversation_days": days}
+        activity_days = run_script(conn, "conversation_activity_days", batch.params)
+    return {
+        "conversations": conversations,
+        "conversation_days": days,
+        "conversation_activity_days": activity_days,
+    }
 
 
 # --- per-day facts ---------------------------------------------------------------------------

@@ -21,6 +21,13 @@ SPECS = [
         "conversations and their capped durations (overview).",
     ),
     mart_spec(
+        "conversation_activity_days",
+        "conversations",
+        [raw_messages, "conversations"],
+        "marts.conversation_activity_days: one row per (chatbot, UTC date): conversations "
+        "active that date and their capped durations (the daily endpoint).",
+    ),
+    mart_spec(
         "conversation_analyses",
         "conversations",
         [raw_analyses],
@@ -43,7 +50,11 @@ SPECS = [
 ]
 TRANSFORMS = [
     # One transaction: conversation_days moves by the difference of old and new facts.
-    Transform("conversations", ("conversations", "conversation_days"), refresh_conversations),
+    Transform(
+        "conversations",
+        ("conversations", "conversation_days", "conversation_activity_days"),
+        refresh_conversations,
+    ),
     merge("conversation_clicks"),
     merge("conversation_reactions"),
     merge("conversation_analyses"),

@@ -27,6 +27,18 @@ SPECS = [
         "marts.funnel_days: one row per (chatbot, entry day, A/B group); "
         "engagement and purchases answers are suffix sums over it.",
     ),
+    mart_spec(
+        "visitor_days",
+        "purchases",
+        [raw_events, "users", "orders"],
+        "marts.visitor_days: one row per (chatbot, UTC date): that date's distinct visitors, "
+        "their funnel steps and counted purchases (the daily endpoint).",
+    ),
 ]
-# One transaction: funnel_days moves by the difference of its users' old and new facts.
-TRANSFORMS = [Transform("purchases", ("orders", "users", "funnel_days"), refresh_purchases)]
+# One transaction: funnel_days moves by the difference of its users' old and new facts, and
+# visitor_days recomputes the dates whose facts the batch changes.
+TRANSFORMS = [
+    Transform(
+        "purchases", ("orders", "users", "funnel_days", "visitor_days"), refresh_purchases
+    )
+]

@@ -170,6 +170,7 @@ def test_another_accounts_or_an_unknown_chatbot_is_404(client, acme_key, chatbot
         ("engagement", {"chatbot_id": BOT, "timeframe": "abc"}),
         ("purchases", {}),
         ("purchases", {"chatbot_id": "x" * 256}),
+        ("daily", {"chatbot_id": BOT, "timeframe": 366}),
         ("conversation-insights", {"chatbot_id": BOT}),
         ("conversation-insights", {"chatbot_id": BOT, "timeframe": ""}),
         ("conversation-insights", {"chatbot_id": BOT, "timeframe": "5 fortnights"}),
@@ -192,6 +193,38 @@ def test_insights_report_on_real_marts(client, acme_key):
     assert response.status_code == 200
     # c1 has messages but no analysis: not in the report.
     assert response.json()["total_conversations_analyzed"] == 0
+
+
+def test_daily_lists_every_date_of_the_window_with_zeros_where_nothing_happened(client, acme_key):
+    response = client.get(
+        f"{STATS}/daily",
+        params={"chatbot_id": BOT, "timeframe": 2},
+        headers={"X-API-Key": acme_key},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["start_date"], body["end_date"]) == ("2026-02-10", "2026-02-12")
+    assert [day["date"] for day in body["days"]] == ["2026-02-10", "2026-02-11", "2026-02-12"]
+    first, second, third = body["days"]
+    assert (first["total_users"], first["orders"], first["total_conversations"]) == (0, 0, 0)
+    assert (second["total_users"], second["total_ai_messages"]) == (1, 2)
+    assert (second["saved_hours"], third["saved_hours"]) == ("1.0", "0.0")
+    assert (third["total_users_purchased"], third["total_revenue_purchased"]) == (1, 10.0)
+    assert list(third) == [
+        "date",
+        "total_users",
+        "total_users_approached",
+        "total_users_opened",
+        "total_users_chatted",
+        "total_users_purchased",
+        "total_users_chatted_purchased",
+        "total_revenue_purchased",
+        "total_revenue_chatted_purchased",
+        "orders",
+        "total_conversations",
+        "total_ai_messages",
+        "saved_hours",
+    ]
 
 
 def test_the_api_role_cannot_read_raw(warehouse):
