@@ -38,7 +38,5 @@ SPECS = [
 # One transaction: funnel_days moves by the difference of its users' old and new facts, and
 # visitor_days recomputes the dates whose facts the batch changes.
 TRANSFORMS = [
-    Transform(
-        "purchases", ("orders", "users", "funnel_days", "visitor_days"), refresh_purchases
-    )
+    Transform("purchases", ("orders", "users", "funnel_days", "visitor_days"), refresh_purchases)
 ]
