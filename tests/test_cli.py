@@ -70,6 +70,34 @@ def test_an_unreadable_file_is_a_one_line_error_and_the_others_still_load(db_url
     assert "1 loaded" in result.stdout
 
 
+def test_a_corrupt_gzip_is_a_one_line_error_and_the_files_beside_it_load(db_url, tmp_path):
+    from tests.warehouse.test_loader import corrupt_gzip
+
+    first, last = tmp_path / "first.jsonl", tmp_path / "last.jsonl"
+    first.write_text(json.dumps(event(event_id="a")) + "\n")
+    last.write_text(json.dumps(event(event_id="b")) + "\n")
+    lines = b"".join(json.dumps(event(event_id=f"e-{i}")).encode() + b"\n" for i in range(5000))
+    corrupt = corrupt_gzip(tmp_path / "corrupt.jsonl.gz", lines)
+    result = run(db_url, "load", "events", str(first), str(corrupt), str(last))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [error] = result.stderr.strip().splitlines()
+    assert error.startswith(f"error: {corrupt}: cannot be read")
+    assert result.stdout.count("1 loaded") == 2
+
+
+def test_reloading_a_file_says_its_quarantined_lines_are_known(db_url, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(event()) + "\n{bad\n")
+    run(db_url, "load", "events", str(path))
+    again = run(db_url, "load", "events", str(path))
+    assert (
+        "0 loaded, 1 duplicates skipped, 0 quarantined (1 already quarantined by an earlier load)"
+        in again.stdout
+    )
+    assert run(db_url, "load", "--strict", "events", str(path)).returncode == 3
+
+
 def test_an_unknown_kind_is_a_usage_error(db_url, tmp_path):
     result = run(db_url, "load", "visits", str(tmp_path / "x.jsonl"))
     assert result.returncode == 2

@@ -12,8 +12,11 @@ import gzip
 import hashlib
 import io
 import multiprocessing
+import os
 import queue
 import signal
+import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,11 @@ class UnreadableFileError(Exception):
     """The file cannot be opened or decompressed; nothing of it was loaded."""
 
 
+class ValidationFailedError(Exception):
+    """Validating the file failed for a reason of the program's, not of a line (a line that
+    breaks validation is quarantined instead); nothing of the file was loaded."""
+
+
 @dataclass
 class Chunk:
     rows: list[tuple]  # validated values, the line as text, the line number
@@ -40,11 +48,6 @@ class Chunk:
     @property
     def lines(self) -> int:
         return len(self.rows) + len(self.rejected)
-
-    @property
-    def reasons(self) -> Iterator[str]:
-        """Why each rejected line was rejected (see rejected_row())."""
-        return (row[2] for row in self.rejected)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -71,7 +74,7 @@ def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                     line = line[len(UTF8_BOM) :]
                 if line.strip():
                     yield number, line
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
             raise UnreadableFileError(f"{path}: cannot be read ({error})") from None
 
 
@@ -124,15 +127,39 @@ def validated_chunks(kind: str, path: Path) -> Iterator[Chunk]:
 
 
 def _validate_in_worker(kind: str, path: Path, chunk_lines: int, out: multiprocessing.Queue):
-    """The worker's whole life: every chunk, then ("done",) or ("unreadable", message)."""
+    """The worker's whole life: every chunk, then ("done",), ("unreadable", message) or
+    ("failed", message)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the loading process's to handle
+    _exit_with_parent()
+    line = 0
     try:
         for chunk in _chunks_of(kind, path, chunk_lines):
+            line = chunk.last_line
             _send(out, ("chunk", chunk))
     except UnreadableFileError as error:
         _send(out, ("unreadable", str(error)))
         return
+    except Exception as error:  # noqa: BLE001 - reported to the loading process, with the line
+        _send(out, ("failed", f"{path}: after line {line}: {type(error).__name__}: {error}"))
+        return
     _send(out, ("done",))
+
+
+def _exit_with_parent() -> None:
+    """End this process within a second of the loading process's death, whatever it is doing
+    (blocked on a full queue, or at exit waiting for the queue's feeder thread to flush into a
+    pipe nobody reads): a watchdog thread polls the parent and leaves with os._exit."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not a worker (called in the loading process itself)
+        return
+
+    def watch() -> None:
+        while True:
+            parent.join(timeout=1)  # returns when the parent is gone (its sentinel closes)
+            if not parent.is_alive():
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _send(out: multiprocessing.Queue, message: tuple) -> None:
@@ -165,7 +192,7 @@ def _chunks_from_worker(kind: str, path: Path) -> Iterator[Chunk]:
                 message = out.get(timeout=1)
             except queue.Empty:
                 if not worker.is_alive():
-                    raise RuntimeError(
+                    raise ValidationFailedError(
                         f"{path}: the validating process ended unexpectedly "
                         f"(exit code {worker.exitcode})"
                     ) from None
@@ -174,6 +201,8 @@ def _chunks_from_worker(kind: str, path: Path) -> Iterator[Chunk]:
                 yield message[1]
             elif message[0] == "unreadable":
                 raise UnreadableFileError(message[1])
+            elif message[0] == "failed":
+                raise ValidationFailedError(message[1])
             else:
                 worker.join()
                 return

@@ -2,9 +2,10 @@
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from warehouse.chunks import UnreadableFileError
+from warehouse.chunks import UnreadableFileError, ValidationFailedError
 from warehouse.connection import connect, warehouse_url
 from warehouse.generate import GeneratorConfig, generate
 from warehouse.loader import LoadSummary, load_file
@@ -87,6 +88,8 @@ def format_summary(summary: LoadSummary) -> str:
         f"{summary.loaded:,} loaded, {summary.duplicates:,} duplicates skipped, "
         f"{summary.quarantined_total:,} quarantined"
     )
+    if summary.already_quarantined:
+        line += f" ({summary.already_quarantined:,} already quarantined by an earlier load)"
     reasons = ", ".join(
         f"{reason} {count:,}"
         for reason, count in sorted(
@@ -109,33 +112,51 @@ def _progress(path: Path):
     return bar, advance
 
 
-def load_files(url: str, kind: str, files: list[Path]) -> tuple[list[LoadSummary], list[str]]:
-    """Load each file in its own transaction; returns the summaries and the unreadable files."""
+def load_files(
+    url: str,
+    kind: str,
+    files: list[Path],
+    on_summary: Callable[[LoadSummary], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> tuple[list[LoadSummary], list[str]]:
+    """Load each file in its own transaction; returns the summaries and the files that could
+    not be loaded (unreadable, or their validation failed), each told to the callbacks as soon
+    as it is known."""
     summaries, errors = [], []
     with connect(url) as conn:
         for path in files:
             bar, advance = _progress(path)
             try:
-                summaries.append(load_file(conn, kind, path, on_progress=advance))
-            except UnreadableFileError as error:
+                summary = load_file(conn, kind, path, on_progress=advance)
+            except (UnreadableFileError, ValidationFailedError) as error:
                 errors.append(str(error))
+                if on_error:
+                    on_error(str(error))
+                continue
             finally:
                 if bar is not None:
                     bar.close()
+            summaries.append(summary)
+            if on_summary:
+                on_summary(summary)
     return summaries, errors
 
 
 def run_load(args: argparse.Namespace) -> int:
     with warehouse_url() as url:
         upgrade(url)
-        summaries, errors = load_files(url, args.kind, args.files)
-    for summary in summaries:
-        print(format_summary(summary))
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
+        summaries, errors = load_files(
+            url,
+            args.kind,
+            args.files,
+            on_summary=lambda summary: print(format_summary(summary), flush=True),
+            on_error=lambda error: print(f"error: {error}", file=sys.stderr, flush=True),
+        )
     if errors:
         return EXIT_UNREADABLE_FILE
-    if args.strict and any(summary.quarantined_total for summary in summaries):
+    if args.strict and any(
+        summary.quarantined_total or summary.already_quarantined for summary in summaries
+    ):
         return EXIT_STRICT_QUARANTINE
     return 0
 

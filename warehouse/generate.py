@@ -22,7 +22,7 @@ from typing import IO
 
 import orjson
 
-from warehouse.validation import KINDS, MAX_EVENT_LINE_BYTES, parse_timestamp
+from warehouse.validation import KINDS, MAX_LINE_BYTES, parse_timestamp
 
 ACCOUNTS = ("acme", "globex", "initech")
 SHOP_NAMES = ("Outdoor", "Fashion", "Home", "Sports", "Books", "Garden", "Beauty", "Toys")
@@ -489,7 +489,7 @@ def _truncated(record: dict, rng: random.Random) -> bytes:
 
 
 def _too_large(record: dict, rng: random.Random) -> bytes:
-    record["data"] = dict(record["data"], note="x" * (MAX_EVENT_LINE_BYTES + 100))
+    record["data"] = dict(record["data"], note="x" * (MAX_LINE_BYTES + 100))
     return orjson.dumps(record)
 
 

@@ -44,7 +44,10 @@ class LoadSummary:
     lines_read: int = 0
     loaded: int = 0
     duplicates: int = 0
+    # Lines of this file added to raw.quarantine now, by reason; and the file's lines found
+    # there already (a re-load quarantines nothing twice).
     quarantined: Counter = field(default_factory=Counter)
+    already_quarantined: int = 0
 
     @property
     def quarantined_total(self) -> int:
@@ -115,7 +118,8 @@ class _ChunkWriter:
         )
         self.staging_ready = False
         # Written from the writer's thread only; merged into the summary by finish().
-        self.refused: Counter[str] = Counter()
+        self.quarantined: Counter[str] = Counter()
+        self.already_quarantined = 0
         self.recent: set = set()
         self.previous: set = set()
         self.chunks_in_recent = 0
@@ -161,7 +165,8 @@ class _ChunkWriter:
 
     def finish(self) -> None:
         """Record which (chatbot, day) pairs received new rows in this load."""
-        self.summary.quarantined.update(self.refused)
+        self.summary.quarantined.update(self.quarantined)
+        self.summary.already_quarantined += self.already_quarantined
         with (
             self.conn.cursor() as cur,
             cur.copy(
@@ -223,7 +228,6 @@ class _ChunkWriter:
                 self.previous.discard(key)
                 reason = Rejection("rejected_by_database", str(error).splitlines()[0][:200], row[0])
                 refused.append(rejected_row(row[-1], row[-2], reason))
-                self.refused[reason.reason] += 1
         self._quarantine(refused)
         return staged
 
@@ -235,15 +239,17 @@ class _ChunkWriter:
             ) as copy:
                 for row in rejected:
                     copy.write_row(row)
-            cur.execute(
+            added = cur.execute(
                 read_sql("load/insert_quarantined.sql"),
                 {
                     "load_id": self.summary.load_id,
                     "kind": self.table.kind,
                     "source_name": self.summary.source,
                 },
-            )
+            ).fetchall()
             cur.execute("truncate pg_temp.stage_quarantine")
+        self.quarantined.update(reason for (reason,) in added)
+        self.already_quarantined += len(rejected) - len(added)
 
 
 # --- the load -----------------------------------------------------------------------------
@@ -294,7 +300,6 @@ def load_file(
             writing: Future | None = None
             for chunk in chunks:
                 summary.lines_read += chunk.lines
-                summary.quarantined.update(chunk.reasons)
                 if writing is not None:
                     writing.result()  # one chunk in flight; raises what the writer raised
                 writing = thread.submit(writer.write, chunk.rows, chunk.rejected)

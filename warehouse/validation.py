@@ -1,4 +1,4 @@
-"""Every input rule of SPEC sections 2 and 3.1, in one place.
+"""Every input rule of SPEC sections 2, 3.1 and 8, in one place.
 
 Each ``validate_<kind>`` takes one raw input line (bytes, newline stripped) and returns either
 a tuple of column values for the kind's raw table (see ``warehouse.raw_tables``) or a
@@ -25,13 +25,16 @@ from decimal import Decimal
 
 import orjson
 
-MAX_EVENT_LINE_BYTES = 50_000
+MAX_LINE_BYTES = 50_000  # every kind (SPEC 3.1 and 8)
+MAX_DEPTH = 64  # the record itself is level 1 (SPEC 8)
 MAX_EVENT_ID_CHARS = 128
 MAX_CHATBOT_ID_CHARS = 512
 MAX_ORDER_NUM_CHARS = 512
 MAX_URL_CHARS = 2_048
 MAX_ITEMS = 50
 MAX_ITEM_ID_CHARS = 128
+MAX_ITEM_VALUE = 1_000_000_000
+MAX_ITEM_QUANTITY = 1_000_000
 # Not in the spec: ids of the other kinds are capped too, so a record can always be indexed.
 MAX_ID_CHARS = 512
 
@@ -62,6 +65,11 @@ ANALYSIS_LISTS = ("products", "intents", "complaints", "missing_information")
 DEFAULT_CURRENCY = "EUR"
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,128}")
+# A \u0000 escape: preceded by an even number of backslashes (none included), so that the text
+# \\u0000 (an escaped backslash, then "u0000") does not count.
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+# What nesting is measured on: strings (skipped whole) and brackets.
+_STRING_OR_BRACKET = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _CURRENCY = re.compile(r"[A-Za-z]{1,3}")
 
 
@@ -187,11 +195,15 @@ def normalize_item(item: object) -> dict:
         amount, amount_field = item.get("price"), "price"
     if amount is not None and (not _is_number(amount) or amount < 0):
         raise _Reject("invalid_item_value", f"{amount_field} must be a number >= 0")
+    if amount is not None and amount > MAX_ITEM_VALUE:
+        raise _Reject("invalid_item_value", f"{amount_field} above {MAX_ITEM_VALUE:,}")
     quantity = item.get("quantity")
     if quantity is None:
         quantity = 1
     elif isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise _Reject("invalid_item_quantity", "quantity must be an integer >= 1")
+    elif quantity > MAX_ITEM_QUANTITY:
+        raise _Reject("invalid_item_quantity", f"quantity above {MAX_ITEM_QUANTITY:,}")
     currency = item.get("currency")
     if currency is None:
         currency = DEFAULT_CURRENCY
@@ -352,13 +364,44 @@ def _best_effort_chatbot_id(record: dict) -> str | None:
     return None
 
 
+def nested_too_deep(line: bytes) -> bool:
+    """Whether the JSON text nests arrays and objects deeper than MAX_DEPTH levels (the record
+    itself is level 1), brackets inside strings not counted."""
+    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH:
+        return False  # too few brackets to be deeper, wherever they are
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(line):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _has_nul(line: bytes) -> bool:
+    return b"\\u0000" in line and _NUL_ESCAPE.search(line) is not None
+
+
 def validate_line(kind: str, line: bytes) -> tuple | Rejection:
-    """Validate one input line of ``kind``: its raw-table values, or why it is rejected."""
-    if kind == "events" and len(line) > MAX_EVENT_LINE_BYTES:
-        return Rejection("record_too_large", f"{len(line)} bytes > {MAX_EVENT_LINE_BYTES}")
-    if b"\\u0000" in line:
+    """Validate one input line of ``kind``: its raw-table values, or why it is rejected. Never
+    raises: a line that breaks the validation itself is quarantined as ``unexpected_error``."""
+    try:
+        return _validate(kind, line)
+    except Exception as error:  # noqa: BLE001 - one line must never fail a whole file
+        return Rejection("unexpected_error", f"{type(error).__name__}: {error}"[:200])
+
+
+def _validate(kind: str, line: bytes) -> tuple | Rejection:
+    if len(line) > MAX_LINE_BYTES:
+        return Rejection("record_too_large", f"{len(line)} bytes > {MAX_LINE_BYTES}")
+    if _has_nul(line):
         # PostgreSQL text cannot hold NUL; such a record could never be stored faithfully.
         return Rejection("nul_character", "the record contains \\u0000")
+    if nested_too_deep(line):
+        return Rejection("malformed_json", f"nested deeper than {MAX_DEPTH} levels")
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as error:

@@ -343,7 +343,7 @@ def test_marts_merged_together_are_selected_together(pipeline):
     result = _materialize(pipeline, ["users"])
     assert not result.success
     failure = next(event for event in result.all_events if event.is_step_failure)
-    assert "orders, users, funnel_days are materialized together" in str(
+    assert "orders, users, funnel_days, visitor_days are materialized together" in str(
         failure.step_failure_data.error.cause or failure.step_failure_data.error
     )
     assert pipeline.rows("select count(*) from marts.users") == [(0,)]

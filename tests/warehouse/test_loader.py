@@ -90,7 +90,8 @@ def test_reloading_a_file_adds_nothing(conn, tmp_path, validated):
     path = write_jsonl(tmp_path / "events.jsonl", records)
     load_file(conn, "events", path)
     again = load_file(conn, "events", path)
-    assert (again.loaded, again.duplicates, again.quarantined_total) == (0, 5, 1)
+    assert (again.loaded, again.duplicates, again.quarantined_total) == (0, 5, 0)
+    assert again.already_quarantined == 1
     assert scalar(conn, "select count(*) from raw.events") == 5
     assert scalar(conn, "select count(*) from raw.quarantine") == 1
     assert scalar(conn, "select sum(row_count) from raw.load_days") == 5
@@ -346,3 +347,32 @@ def test_a_generated_data_set_exercises_every_quarantine_reason(conn, tmp_path, 
         seen |= {(kind, reason) for reason in summary.quarantined}
         assert summary.loaded > 0
     assert {(kind, reason) for kind, reason, _ in CORRUPTIONS} <= seen
+
+
+def corrupt_gzip(path: Path, lines: bytes) -> Path:
+    """A gzip file whose deflate data is damaged in the middle (not truncated)."""
+    data = bytearray(gzip.compress(lines, compresslevel=1))
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_corrupt_gzip_raises_a_clear_error_and_lands_nothing(conn, tmp_path, validated):
+    lines = b"".join(json.dumps(event(event_id=f"e-{i}")).encode() + b"\n" for i in range(5000))
+    path = corrupt_gzip(tmp_path / "events.jsonl.gz", lines)
+    with pytest.raises(UnreadableFileError, match="events.jsonl.gz"):
+        load_file(conn, "events", path)
+    assert scalar(conn, "select count(*) from raw.loads") == 0
+
+
+def test_a_failure_inside_the_worker_names_the_file_and_line(tmp_path, monkeypatch):
+    def failing(kind, path, chunk_lines):
+        yield chunks.Chunk([], [], 40)
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(chunks, "_chunks_of", failing)
+    sent = []
+    monkeypatch.setattr(chunks, "_send", lambda out, message: sent.append(message))
+    chunks._validate_in_worker("events", tmp_path / "big.jsonl", 10, None)
+    assert sent[-1] == ("failed", f"{tmp_path / 'big.jsonl'}: after line 40: MemoryError: no room")

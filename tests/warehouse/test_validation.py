@@ -1,4 +1,4 @@
-"""One test per input rule of SPEC 2 and 3.1 (warehouse.validation)."""
+"""One test per input rule of SPEC 2, 3.1 and 8 (warehouse.validation)."""
 
 import json
 from datetime import UTC, datetime
@@ -466,3 +466,115 @@ def test_replaceable_records_carry_a_content_identity():
         "conversations", check("conversations", {**CONVERSATION, "user_token": "x"}), "record_sha"
     )
     assert first == same != other
+
+
+# --- SPEC 8: bounds under hostile input ----------------------------------------------------
+
+A_MESSAGE = {
+    "message_id": "m-1",
+    "conversation_id": "c-1",
+    "chatbot_id": CHATBOT,
+    "role": "user",
+    "created_at": "2026-02-20T10:15:00Z",
+}
+AN_ANALYSIS = {
+    "conversation_id": "c-1",
+    "chatbot_id": CHATBOT,
+    "analyzed_at": "2026-02-20T10:15:00Z",
+}
+A_CONVERSATION = {
+    "conversation_id": "c-1",
+    "chatbot_id": CHATBOT,
+    "user_token": "user_abc123def456",
+    "started_at": "2026-02-20T10:15:00Z",
+}
+CHATBOT_RECORD = {"chatbot_id": CHATBOT, "account_id": "acme"}
+RECORDS = {
+    "events": event(),
+    "messages": A_MESSAGE,
+    "conversations": A_CONVERSATION,
+    "analyses": AN_ANALYSIS,
+    "chatbots": CHATBOT_RECORD,
+}
+
+
+@pytest.mark.parametrize("kind", list(RECORDS))
+def test_a_line_over_50000_bytes_is_quarantined_for_every_kind(kind):
+    assert rejected(kind, {**RECORDS[kind], "note": "x" * 50_000}) == "record_too_large"
+
+
+def with_nested_field(kind: str, levels: int) -> bytes:
+    """The kind's record with a field that makes it `levels` deep, written as text (Python's
+    json cannot write it that deep); events without event_id (the hash identity dumps the
+    whole record)."""
+    record = {key: value for key, value in RECORDS[kind].items() if key != "event_id"}
+    text = json.dumps(record)
+    return (text[:-1] + ', "deep": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}").encode()
+
+
+@pytest.mark.parametrize("kind", list(RECORDS))
+@pytest.mark.parametrize("levels", [65, 255, 1024, 5000])
+def test_a_record_nested_deeper_than_64_levels_is_malformed_json(kind, levels):
+    assert rejected(kind, with_nested_field(kind, levels)) == "malformed_json"
+
+
+@pytest.mark.parametrize("kind", list(RECORDS))
+def test_a_record_64_levels_deep_is_fine_and_brackets_in_strings_do_not_count(kind):
+    line = with_nested_field(kind, 64)
+    assert isinstance(validate_line(kind, line), tuple)
+    padded = line[:-1] + b', "text": "' + b'\\"[{' * 200 + b'"}'
+    assert isinstance(validate_line(kind, padded), tuple)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"a": NaN}',
+        b'{"a": Infinity}',
+        b'{"a": -Infinity}',
+        b'{"a": "\xff"}',
+        b'{"a": "\xed\xa0\x80"}',
+        b'{"a": "\\ud800"}',
+        b"\xef\xbb\xbf{}",
+    ],
+    ids=["nan", "infinity", "minus-infinity", "not-utf8", "surrogate", "escaped-surrogate", "bom"],
+)
+def test_what_is_not_json_text_is_malformed_json(line):
+    assert validate_line("events", line).reason == "malformed_json"
+
+
+def test_an_escaped_backslash_before_u0000_is_no_nul_character():
+    record = event(data={"note": "C:\\u0000"})  # the text C:\u0000, no NUL in it
+    assert "\\\\u0000" in json.dumps(record)
+    assert isinstance(check("events", record), tuple)
+    assert rejected("events", event(data={"note": "\\\u0000"})) == "nul_character"
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        ({"value": 1_000_000_000.01}, "invalid_item_value"),
+        ({"value": 1e26}, "invalid_item_value"),
+        ({"price": 1e10}, "invalid_item_value"),
+        ({"value": 1, "quantity": 1_000_001}, "invalid_item_quantity"),
+    ],
+)
+def test_item_values_and_quantities_over_their_bounds_are_quarantined(item, reason):
+    assert rejected("events", event(data={"items": [item]})) == reason
+
+
+def test_item_values_and_quantities_at_their_bounds_load():
+    items = [{"value": 1_000_000_000, "quantity": 1_000_000}]
+    assert isinstance(check("events", event(data={"items": items})), tuple)
+
+
+def test_a_line_that_breaks_the_validation_itself_is_quarantined_not_raised(monkeypatch):
+    from warehouse import validation
+
+    def broken(record):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(validation._VALIDATORS, "messages", broken)
+    result = check("messages", A_MESSAGE)
+    assert isinstance(result, Rejection) and result.reason == "unexpected_error"
+    assert "a bug" in result.detail
