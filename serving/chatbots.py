@@ -13,11 +13,13 @@ class Chatbot:
     data_as_of: datetime | None  # the newest record instant the marts reflect
 
 
-def find_chatbot(conn: psycopg.Connection, chatbot_id: str, account_id: str) -> Chatbot | None:
+async def find_chatbot(
+    conn: psycopg.AsyncConnection, chatbot_id: str, account_id: str
+) -> Chatbot | None:
     """The account's chatbot, or None for an unknown chatbot and for another account's."""
     if "\x00" in chatbot_id:  # never stored (quarantined at load), and not sendable as text
         return None
-    row = conn.execute(
+    cursor = await conn.execute(
         """
         select chatbots.ab_test_enabled, chatbot_freshness.newest_record_at
         from marts.chatbots
@@ -25,7 +27,8 @@ def find_chatbot(conn: psycopg.Connection, chatbot_id: str, account_id: str) -> 
         where chatbots.chatbot_id = %s and chatbots.account_id = %s
         """,
         (chatbot_id, account_id),
-    ).fetchone()
+    )
+    row = await cursor.fetchone()
     return None if row is None else Chatbot(chatbot_id, *row)
 
 

@@ -61,13 +61,15 @@ def run_keys_list(args: argparse.Namespace) -> int:
 
 
 def run_keys_revoke(args: argparse.Namespace) -> int:
-    from serving.keys import revoke_key
+    from serving.keys import key_id_of, revoke_key
 
+    # Only the key's id is ever printed: a whole key given here must not be echoed.
+    key_id = key_id_of(args.key_id)
     with warehouse_url() as url:
         upgrade(url)
         with connect(url, autocommit=True) as conn:
-            if not revoke_key(conn, args.key_id):
-                print(f"error: no valid key {args.key_id!r}", file=sys.stderr)
+            if not revoke_key(conn, key_id):
+                print(f"error: no valid key {key_id!r}", file=sys.stderr)
                 return 1
-    print(f"revoked {args.key_id}")
+    print(f"revoked {key_id}")
     return 0

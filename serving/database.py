@@ -1,27 +1,100 @@
-"""The API's warehouse connections: a pool whose sessions run as the role `analytics_api`,
-which can read only `marts` and the API keys (migration 0003)."""
+"""The API's warehouse connections: an asyncio pool logged in as the role `analytics_api`
+(migration 0008: it can read only `marts` and the API keys), and the one connection a request
+holds while its queries run.
+
+A request takes a connection at its first query (authenticating an API key, or finding the
+chatbot) and gives it back as soon as its endpoint has read what it needs, before the answer is
+built and sent. Requests beyond the pool's connections wait in the pool's queue, at most
+`queue_size` of them and at most `warehouse_timeout` seconds each; past either bound the
+answer is 503 "overloaded" (serving/main.py).
+"""
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
+from fastapi import Request
+from psycopg_pool import AsyncConnectionPool
 
-from warehouse.connection import libpq_url
+from serving.settings import ServingSettings
+from warehouse.api_login import api_url
 
-API_ROLE = "analytics_api"
-# What a request meets while the warehouse is unreachable: answered with 503.
-UNAVAILABLE = (psycopg.OperationalError, PoolTimeout)
+T = TypeVar("T")
 
 
-def open_pool(url: str, timeout: float) -> ConnectionPool:
+def open_pool(warehouse_url: str, settings: ServingSettings) -> AsyncConnectionPool:
     """A pool that starts even while the server is down and heals when it returns: every
-    connection is checked when it is handed out."""
-    pool = ConnectionPool(
-        libpq_url(url),
+    connection is checked when it is handed out. Opened by the app's lifespan."""
+    timeout_ms = round(settings.statement_timeout * 1000)
+    return AsyncConnectionPool(
+        api_url(warehouse_url),
         min_size=1,
-        max_size=8,
-        timeout=timeout,
-        kwargs={"autocommit": True, "options": f"-c role={API_ROLE}", "connect_timeout": 2},
-        check=ConnectionPool.check_connection,
+        max_size=settings.pool_size,
+        max_waiting=settings.queue_size,
+        timeout=settings.warehouse_timeout,
+        kwargs={
+            "autocommit": True,
+            "connect_timeout": 2,
+            # Also the role's own setting (migration 0008); here so that it is configurable.
+            "options": f"-c statement_timeout={timeout_ms}",
+        },
+        check=AsyncConnectionPool.check_connection,
         open=False,
     )
-    pool.open(wait=False)
-    return pool
+
+
+class Reachability:
+    """Whether the warehouse accepts connections, asked at most once a second: a request that
+    got no connection in time was either queued behind busy ones (overloaded) or the server
+    is gone (unavailable), and only a new connection tells which."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._asked_at = -1.0
+        self._reachable = True
+
+    async def __call__(self) -> bool:
+        if time.monotonic() - self._asked_at >= 1.0:
+            self._asked_at = time.monotonic()
+            try:
+                probe = await psycopg.AsyncConnection.connect(self._conninfo, connect_timeout=1)
+                await probe.close()
+                self._reachable = True
+            except psycopg.OperationalError:
+                self._reachable = False
+        return self._reachable
+
+
+class RequestConnection:
+    """The warehouse connection of one request: taken from the pool when first asked for, kept
+    for the request's later queries, given back by `release` (or when the request ends)."""
+
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+        self._conn: psycopg.AsyncConnection | None = None
+
+    async def get(self) -> psycopg.AsyncConnection:
+        if self._conn is None:
+            self._conn = await self._pool.getconn()
+        return self._conn
+
+    async def read(self, query: Callable[..., Awaitable[T]], *args: object) -> T:
+        """`query(connection, *args)`, the request's last use of its connection."""
+        try:
+            return await query(await self.get(), *args)
+        finally:
+            await self.release()
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await self._pool.putconn(conn)  # a broken connection is discarded, not reused
+
+
+async def request_connection(request: Request) -> AsyncIterator[RequestConnection]:
+    held = RequestConnection(request.app.state.pool)
+    try:
+        yield held
+    finally:
+        await held.release()

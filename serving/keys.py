@@ -50,8 +50,7 @@ def list_keys(conn: psycopg.Connection, account_id: str | None = None) -> list[K
 
 def revoke_key(conn: psycopg.Connection, key_id: str) -> bool:
     """Revoke a key by its id (or the whole key); False when there is no such valid key."""
-    match = _KEY.fullmatch(key_id)
-    key_id = match.group(1) if match else key_id
+    key_id = key_id_of(key_id)
     revoked = conn.execute(
         "update api.keys set revoked_at = now() where key_id = %s and revoked_at is null",
         (key_id,),
@@ -59,17 +58,24 @@ def revoke_key(conn: psycopg.Connection, key_id: str) -> bool:
     return revoked == 1
 
 
-def account_for_key(conn: psycopg.Connection, key: str) -> str | None:
+async def account_for_key(conn: psycopg.AsyncConnection, key: str) -> str | None:
     """The account a presented key acts for, or None when it is unknown or revoked."""
     match = _KEY.fullmatch(key.strip())
     if match is None:
         return None
     key_id, secret = match.groups()
-    row = conn.execute(
+    cursor = await conn.execute(
         "select account_id, key_sha256 from api.keys where key_id = %s and revoked_at is null",
         (key_id,),
-    ).fetchone()
+    )
+    row = await cursor.fetchone()
     account_id, stored = row if row else (None, _NO_HASH)
     if hmac.compare_digest(_sha256(secret), stored) and account_id is not None:
         return account_id
     return None
+
+
+def key_id_of(key_or_id: str) -> str:
+    """The id part of a whole key, or the text itself when it is no key."""
+    match = _KEY.fullmatch(key_or_id.strip())
+    return match.group(1) if match else key_or_id

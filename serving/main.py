@@ -1,20 +1,31 @@
 """The FastAPI app: built by `create_app`, never at import."""
 
 import contextlib
+import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout, TooManyRequests
 
-from serving.database import UNAVAILABLE, open_pool
+from serving.database import Reachability, open_pool
 from serving.routes import router
 from serving.settings import ServingSettings
 
 DESCRIPTION = (
     "Endpoints for querying aggregated analytics data: user engagement funnels, popup "
-    "performance, purchase/revenue metrics with A/B testing, overview stats, and AI-powered "
-    "conversation insights. Answers come only from materialized marts; every stats response "
-    "carries `X-Data-As-Of`, the newest record instant they reflect."
+    "performance, purchase/revenue metrics with A/B testing, overview stats, daily series, and "
+    "AI-powered conversation insights. Answers come only from materialized marts; every stats "
+    "response carries `X-Data-As-Of`, the newest record instant they reflect."
 )
+RETRY_AFTER_SECONDS = "2"
+log = logging.getLogger("serving")
+
+
+def _service_unavailable(detail: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=503, content={"detail": detail}, headers={"Retry-After": RETRY_AFTER_SECONDS}
+    )
 
 
 def create_app(database_url: str, settings: ServingSettings | None = None) -> FastAPI:
@@ -22,23 +33,46 @@ def create_app(database_url: str, settings: ServingSettings | None = None) -> Fa
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.pool = open_pool(database_url, settings.warehouse_timeout)
+        app.state.pool = open_pool(database_url, settings)
+        app.state.reachable = Reachability(app.state.pool.conninfo)
+        await app.state.pool.open(wait=False)
         try:
             yield
         finally:
-            app.state.pool.close()
+            await app.state.pool.close()
 
     app = FastAPI(title="Selzee Analytics", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.include_router(router)
 
-    async def warehouse_unavailable(request: Request, error: Exception) -> JSONResponse:
-        return JSONResponse(
-            status_code=503,
-            content={"detail": "the analytics warehouse is unavailable; try again shortly"},
-            headers={"Retry-After": "5"},
+    async def queue_full(request: Request, error: Exception) -> JSONResponse:
+        return _service_unavailable(
+            "the API is overloaded: too many requests are waiting for the warehouse; "
+            "try again shortly"
         )
 
-    for error_type in UNAVAILABLE:
-        app.add_exception_handler(error_type, warehouse_unavailable)
+    async def no_connection_in_time(request: Request, error: Exception) -> JSONResponse:
+        if await request.app.state.reachable():
+            return await queue_full(request, error)
+        return await unreachable(request, error)
+
+    async def too_slow(request: Request, error: Exception) -> JSONResponse:
+        return _service_unavailable(
+            f"the warehouse did not answer within {settings.statement_timeout:g} s "
+            "(busy or locked); try again shortly"
+        )
+
+    async def unreachable(request: Request, error: Exception) -> JSONResponse:
+        return _service_unavailable("the analytics warehouse is unavailable; try again shortly")
+
+    async def refused(request: Request, error: Exception) -> JSONResponse:
+        log.error("the warehouse refused a query: %s", error)
+        return _service_unavailable("the analytics warehouse could not answer; try again shortly")
+
+    app.add_exception_handler(TooManyRequests, queue_full)
+    app.add_exception_handler(PoolTimeout, no_connection_in_time)
+    app.add_exception_handler(psycopg.errors.QueryCanceled, too_slow)
+    app.add_exception_handler(psycopg.errors.LockNotAvailable, too_slow)
+    app.add_exception_handler(psycopg.OperationalError, unreachable)
+    app.add_exception_handler(psycopg.Error, refused)
     return app

@@ -1,14 +1,16 @@
-"""The GET endpoints of SPEC 4, under /api/dashboard/analytics/stats/."""
+"""The GET endpoints of SPEC 4, under /api/dashboard/analytics/stats/.
 
-from collections.abc import Iterator
+Each endpoint finds the caller's chatbot and reads its marts on the request's one connection,
+gives the connection back, then builds the answer (serving/queries/: I/O and answer apart)."""
+
 from typing import Annotated
 
-import psycopg
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from serving.auth import CurrentAccount
 from serving.chatbots import Chatbot, find_chatbot, iso_instant
+from serving.database import RequestConnection, request_connection
 from serving.models import (
     ConversationInsights,
     Daily,
@@ -18,12 +20,12 @@ from serving.models import (
     PopupMetrics,
     Purchases,
 )
-from serving.queries.conversation_insights import conversation_insights
-from serving.queries.daily import daily
-from serving.queries.engagement import engagement
-from serving.queries.overview import overview
-from serving.queries.popup_metrics import popup_metrics
-from serving.queries.purchases import purchases
+from serving.queries.conversation_insights import conversation_insights, insights_answer
+from serving.queries.daily import daily, daily_answer
+from serving.queries.engagement import engagement, engagement_answer
+from serving.queries.overview import overview, overview_answer
+from serving.queries.popup_metrics import popup_metrics, popup_metrics_answer
+from serving.queries.purchases import purchases, purchases_answer
 from serving.settings import ServingSettings
 from serving.timeframes import InvalidTimeframe, day_window, insights_start
 
@@ -33,32 +35,31 @@ router = APIRouter(
     responses={
         401: {"model": ErrorDetail, "description": "Missing, invalid or revoked credentials"},
         404: {"model": ErrorDetail, "description": "Unknown chatbot, or another account's"},
-        503: {"model": ErrorDetail, "description": "The warehouse cannot be reached"},
+        503: {
+            "model": ErrorDetail,
+            "description": "The warehouse cannot be reached, or the API is overloaded "
+            "(with Retry-After)",
+        },
     },
 )
-
-
-def warehouse_connection(request: Request) -> Iterator[psycopg.Connection]:
-    with request.app.state.pool.connection() as conn:
-        yield conn
 
 
 def settings(request: Request) -> ServingSettings:
     return request.app.state.settings
 
 
-Conn = Annotated[psycopg.Connection, Depends(warehouse_connection)]
+Warehouse = Annotated[RequestConnection, Depends(request_connection)]
 Settings = Annotated[ServingSettings, Depends(settings)]
 
 
-def owned_chatbot(
+async def owned_chatbot(
     account: CurrentAccount,
-    conn: Conn,
+    warehouse: Warehouse,
     response: Response,
     chatbot_id: Annotated[str, Query(min_length=1, max_length=255)],
 ) -> Chatbot:
     """The requested chatbot; 404 when it is unknown or another account's. Sets X-Data-As-Of."""
-    chatbot = find_chatbot(conn, chatbot_id, account)
+    chatbot = await find_chatbot(await warehouse.get(), chatbot_id, account)
     if chatbot is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="chatbot not found")
     if chatbot.data_as_of is not None:
@@ -71,42 +72,57 @@ Timeframe = Annotated[int, Query(ge=1, le=365, description="Days to look back")]
 
 
 @router.get("/overview", response_model=Overview)
-def get_overview(chatbot: OwnedChatbot, conn: Conn, config: Settings, timeframe: Timeframe = 7):
+async def get_overview(
+    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
+):
     """High-level conversation statistics."""
-    return overview(conn, chatbot.chatbot_id, day_window(config.now(), timeframe))
+    window = day_window(config.now(), timeframe)
+    totals = await warehouse.read(overview, chatbot.chatbot_id, window)
+    return overview_answer(window, *totals)
 
 
 @router.get("/engagement", response_model=Engagement)
-def get_engagement(chatbot: OwnedChatbot, conn: Conn, config: Settings, timeframe: Timeframe = 7):
+async def get_engagement(
+    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
+):
     """Visitor funnel: visitors, approached, opened, chatted."""
-    return engagement(conn, chatbot.chatbot_id, day_window(config.now(), timeframe))
+    window = day_window(config.now(), timeframe)
+    return engagement_answer(window, await warehouse.read(engagement, chatbot.chatbot_id, window))
 
 
 @router.get("/popup-metrics", response_model=PopupMetrics)
-def get_popup_metrics(
-    chatbot: OwnedChatbot, conn: Conn, config: Settings, timeframe: Timeframe = 7
+async def get_popup_metrics(
+    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
 ):
     """Popup performance by version, plus conversation sources."""
-    return popup_metrics(conn, chatbot.chatbot_id, day_window(config.now(), timeframe))
+    window = day_window(config.now(), timeframe)
+    versions, sources = await warehouse.read(popup_metrics, chatbot.chatbot_id, window)
+    return popup_metrics_answer(window, versions, sources)
 
 
 @router.get("/purchases", response_model=Purchases, response_model_exclude_none=True)
-def get_purchases(chatbot: OwnedChatbot, conn: Conn, config: Settings, timeframe: Timeframe = 7):
+async def get_purchases(
+    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
+):
     """Purchases and revenue, chat vs. no chat; the A/B split when enabled for the chatbot."""
     window = day_window(config.now(), timeframe)
-    return purchases(conn, chatbot.chatbot_id, window, chatbot.ab_test_enabled)
+    groups = await warehouse.read(purchases, chatbot.chatbot_id, window)
+    return purchases_answer(window, groups, chatbot.ab_test_enabled)
 
 
 @router.get("/daily", response_model=Daily)
-def get_daily(chatbot: OwnedChatbot, conn: Conn, config: Settings, timeframe: Timeframe = 7):
+async def get_daily(
+    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
+):
     """One row per date of the window, each as a window of that date alone (for charts)."""
-    return daily(conn, chatbot.chatbot_id, day_window(config.now(), timeframe))
+    window = day_window(config.now(), timeframe)
+    return daily_answer(window, await warehouse.read(daily, chatbot.chatbot_id, window))
 
 
 @router.get("/conversation-insights", response_model=ConversationInsights)
-def get_conversation_insights(
+async def get_conversation_insights(
     chatbot: OwnedChatbot,
-    conn: Conn,
+    warehouse: Warehouse,
     config: Settings,
     timeframe: Annotated[
         str,
@@ -132,4 +148,5 @@ def get_conversation_insights(
                 }
             ]
         ) from None
-    return conversation_insights(conn, chatbot.chatbot_id, start, now, config.app_base_url)
+    report = await warehouse.read(conversation_insights, chatbot.chatbot_id, start, now)
+    return insights_answer(chatbot.chatbot_id, config.app_base_url, *report)

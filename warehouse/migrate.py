@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from psycopg import sql
 
+from warehouse.api_login import secure_api_login
 from warehouse.connection import database_name, libpq_url, sqlalchemy_url, with_database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,7 +48,11 @@ def upgrade(url: str, revision: str = "head") -> str:
             )
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-            return MigrationContext.configure(connection).get_current_revision() or ""
+            current = MigrationContext.configure(connection).get_current_revision() or ""
+        if current >= "0008":
+            with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+                secure_api_login(conn)
+        return current
     finally:
         engine.dispose()
 

@@ -67,20 +67,18 @@ def _shares(values: list, names: tuple[str, ...]) -> dict[str, float]:
     return {name: percent(valid.count(name), len(valid)) for name in names}
 
 
-def conversation_insights(
-    conn: psycopg.Connection,
-    chatbot_id: str,
-    start: datetime,
-    now: datetime,
-    base_url: str,
-) -> ConversationInsights:
+async def conversation_insights(
+    conn: psycopg.AsyncConnection, chatbot_id: str, start: datetime, now: datetime
+) -> tuple[list[dict], list[tuple[str, str, int]], int, int]:
+    """What insights_answer needs: the report, its clicks, likes and dislikes."""
     params = {"chatbot_id": chatbot_id, "start": start, "now": now}
-    with conn.cursor(row_factory=dict_row) as cur:
-        report = cur.execute(REPORT_SQL, {**params, "limit": MAX_REPORT_CONVERSATIONS}).fetchall()
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(REPORT_SQL, {**params, "limit": MAX_REPORT_CONVERSATIONS})
+        report = await cur.fetchall()
     params["conversation_ids"] = [row["conversation_id"] for row in report]
-    clicks = conn.execute(CLICKS_SQL, params).fetchall()
-    likes, dislikes = conn.execute(REACTIONS_SQL, params).fetchone()
-    return insights_answer(chatbot_id, base_url, report, clicks, likes, dislikes)
+    clicks = await (await conn.execute(CLICKS_SQL, params)).fetchall()
+    likes, dislikes = await (await conn.execute(REACTIONS_SQL, params)).fetchone()
+    return report, clicks, likes, dislikes
 
 
 def insights_answer(

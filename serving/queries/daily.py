@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import psycopg
-from psycopg.rows import namedtuple_row
 
 from serving.models import Daily, Day
 from serving.numbers import hours_text, round2
@@ -59,15 +58,17 @@ class DayTotals(NamedTuple):
     capped_seconds: Decimal
 
 
-def daily(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> Daily:
+async def daily(
+    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
+) -> list["DayTotals"]:
+    """What daily_answer needs: every date of the window, in order."""
     params = {
         "chatbot_id": chatbot_id,
         "start_date": window.start_date,
         "end_date": window.end_date,
     }
-    with conn.cursor(row_factory=namedtuple_row) as cur:
-        rows = cur.execute(SQL, params).fetchall()
-    return daily_answer(window, [DayTotals(*row) for row in rows])
+    rows = await (await conn.execute(SQL, params)).fetchall()
+    return [DayTotals(*row) for row in rows]
 
 
 def daily_answer(window: DayWindow, days: list[DayTotals]) -> Daily:

@@ -8,8 +8,11 @@ from serving.queries.funnel import FunnelTotals, all_groups, funnel_totals
 from serving.timeframes import DayWindow
 
 
-def engagement(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> Engagement:
-    return engagement_answer(window, funnel_totals(conn, chatbot_id, window))
+async def engagement(
+    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
+) -> dict[str, FunnelTotals]:
+    """What engagement_answer needs."""
+    return await funnel_totals(conn, chatbot_id, window)
 
 
 def engagement_answer(window: DayWindow, groups: dict[str, FunnelTotals]) -> Engagement:

@@ -47,14 +47,15 @@ class FunnelTotals:
         return FunnelTotals(*(a + b for a, b in zip(vars(self).values(), vars(other).values())))
 
 
-def funnel_totals(
-    conn: psycopg.Connection, chatbot_id: str, window: DayWindow
+async def funnel_totals(
+    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
 ) -> dict[str, FunnelTotals]:
     """Totals per A/B group: `control`, `test` and `none` (users of neither group)."""
-    rows = conn.execute(
+    cursor = await conn.execute(
         SQL,
         {"chatbot_id": chatbot_id, "start_date": window.start_date, "end_date": window.end_date},
-    ).fetchall()
+    )
+    rows = await cursor.fetchall()
     totals = {group: FunnelTotals() for group in ("control", "test", "none")}
     totals.update({row[0]: FunnelTotals(*row[1:]) for row in rows})
     return totals

@@ -29,12 +29,15 @@ cross join message_totals
 """
 
 
-def overview(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> Overview:
-    conversations, capped_seconds, ai_messages = conn.execute(
+async def overview(
+    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
+) -> tuple[int, Decimal, int]:
+    """What overview_answer needs: conversations, capped seconds, AI messages."""
+    cursor = await conn.execute(
         SQL,
         {"chatbot_id": chatbot_id, "start_date": window.start_date, "end_date": window.end_date},
-    ).fetchone()
-    return overview_answer(window, conversations, capped_seconds, ai_messages)
+    )
+    return await cursor.fetchone()
 
 
 def overview_answer(

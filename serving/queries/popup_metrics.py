@@ -23,15 +23,18 @@ where chatbot_id = %(chatbot_id)s and day between %(start_date)s and %(end_date)
 """
 
 
-def popup_metrics(conn: psycopg.Connection, chatbot_id: str, window: DayWindow) -> PopupMetrics:
+async def popup_metrics(
+    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
+) -> tuple[list[tuple[str, int, int]], tuple[int, int, int]]:
+    """What popup_metrics_answer needs: the versions and the sources."""
     params = {
         "chatbot_id": chatbot_id,
         "start_date": window.start_date,
         "end_date": window.end_date,
     }
-    versions = conn.execute(VERSIONS_SQL, params).fetchall()
-    sources = conn.execute(SOURCES_SQL, params).fetchone()
-    return popup_metrics_answer(window, versions, sources)
+    versions = await (await conn.execute(VERSIONS_SQL, params)).fetchall()
+    sources = await (await conn.execute(SOURCES_SQL, params)).fetchone()
+    return versions, sources
 
 
 def popup_metrics_answer(

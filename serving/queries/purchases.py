@@ -18,10 +18,11 @@ def _ab_group(group: FunnelTotals) -> AbGroup:
     )
 
 
-def purchases(
-    conn: psycopg.Connection, chatbot_id: str, window: DayWindow, with_ab_test: bool
-) -> Purchases:
-    return purchases_answer(window, funnel_totals(conn, chatbot_id, window), with_ab_test)
+async def purchases(
+    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
+) -> dict[str, FunnelTotals]:
+    """What purchases_answer needs."""
+    return await funnel_totals(conn, chatbot_id, window)
 
 
 def purchases_answer(

@@ -10,11 +10,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.database import API_ROLE
 from serving.keys import create_key, revoke_key
 from serving.main import create_app
 from serving.settings import ServingSettings
 from tests.pipelines.conftest import BOT, Pipeline, at, ev, msg
+from warehouse.api_login import api_url
 from warehouse.embedded import EmbeddedPostgres
 from warehouse.migrate import upgrade
 
@@ -227,11 +227,39 @@ def test_daily_lists_every_date_of_the_window_with_zeros_where_nothing_happened(
     ]
 
 
-def test_the_api_role_cannot_read_raw(warehouse):
-    with psycopg.connect(warehouse.url, options=f"-c role={API_ROLE}") as conn:
+def test_the_api_logs_in_as_a_role_that_can_only_read_marts(warehouse):
+    upgrade(warehouse.url)  # as every command does: also on this copy of the template
+    with psycopg.connect(api_url(warehouse.url), autocommit=True) as conn:
+        assert conn.execute("select current_user, session_user").fetchone() == (
+            "analytics_api",
+            "analytics_api",
+        )
         assert conn.execute("select count(*) from marts.funnel_days").fetchone()[0] > 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("select count(*) from raw.events")
+        assert conn.execute("show statement_timeout").fetchone()[0] == "5s"
+        escapes = [
+            "set role none",
+            "set role postgres",
+            "set session authorization postgres",
+            "reset role",
+        ]
+        for escape in escapes:
+            try:
+                conn.execute(escape)
+            except psycopg.errors.InsufficientPrivilege:
+                pass
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("select count(*) from raw.events")
+        conn.execute("set default_transaction_read_only = off")  # still no writes
+        refused = [
+            "delete from marts.funnel_days",
+            "insert into api.keys (account_id, key_id, key_sha256) values ('a', 'b', 'c')",
+            "create table public.own (x int)",
+            "create temp table own (x int)",
+            "create table marts.own (x int)",
+        ]
+        for statement in refused:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
 
 
 def _free_port() -> int:
