@@ -2,6 +2,7 @@
 fixtures' README): used by the acceptance tests and the benchmarks."""
 
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -23,11 +24,15 @@ def free_port() -> int:
 class ApiServer:
     """`analytics serve` in its own process, stopped by the test that started it."""
 
-    def __init__(self, url: str, now: str) -> None:
+    def __init__(self, url: str, now: str, command: str | None = None) -> None:
+        """`command`: run this instead of `analytics serve` ({port} replaced)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        argv = [ANALYTICS, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if command:
+            argv = shlex.split(command.format(port=self.port))
         self.process = subprocess.Popen(
-            [ANALYTICS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            argv,
             env={**os.environ, "DATABASE_URL": url, "ANALYTICS_NOW": now},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

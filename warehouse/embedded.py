@@ -79,6 +79,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _is_free(port: int) -> bool:
+    """Whether nothing listens on the port (connections of a stopped server waiting out their
+    TIME_WAIT do not count: PostgreSQL binds with SO_REUSEADDR, as this probe does)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -104,6 +116,7 @@ class EmbeddedPostgres:
         self.pgdata = self.server_dir / "data"
         self.socket_dir = self.server_dir / "run"
         self.log_file = self.server_dir / "server.log"
+        self.port_file = self.server_dir / "port"
         self.holders_dir = data_root / "holders"
 
     # --- the pieces -------------------------------------------------------------------------
@@ -160,8 +173,20 @@ class EmbeddedPostgres:
             return None
         return port
 
+    def _port_to_use(self) -> int:
+        """The given port; else the port the server listened on last time, when it is free, so
+        that a restarted server is where running commands (a serving API) look for it; else a
+        free one."""
+        if self.port:
+            return self.port
+        try:
+            remembered = int(self.port_file.read_text())
+        except (OSError, ValueError):
+            return _free_port()
+        return remembered if _is_free(remembered) else _free_port()
+
     def _start(self) -> int:
-        port = self.port or _free_port()
+        port = self._port_to_use()
         options = [f"-p {port}", f"-k {self.socket_dir}"]
         options += [f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()]
         result = self._command(
@@ -180,6 +205,7 @@ class EmbeddedPostgres:
         if result.returncode != 0:
             log_tail = self.log_file.read_text()[-800:] if self.log_file.exists() else ""
             raise EmbeddedServerError(f"the embedded PostgreSQL did not start: {log_tail}")
+        self.port_file.write_text(f"{port}\n")
         return port
 
     def _stop(self) -> None:
@@ -218,6 +244,13 @@ class EmbeddedPostgres:
         url = f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
         _ensure_database(port)
         return url
+
+    def stop_now(self) -> None:
+        """Stop the server whoever holds it (an outage: for operators and tests); the next
+        command that needs it starts it again, on the same port."""
+        with self._locked():
+            if self._running_port() is not None:
+                self._stop()
 
     def release(self) -> None:
         """Leave the server; the last holder to leave stops it."""

@@ -3,6 +3,7 @@ headers, the read-only role, and 503s while the warehouse is down."""
 
 import contextlib
 import socket
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -226,6 +227,59 @@ def test_daily_lists_every_date_of_the_window_with_zeros_where_nothing_happened(
         "total_ai_messages",
         "saved_hours",
     ]
+
+
+def test_extreme_values_stored_in_the_marts_still_get_200(client, warehouse, acme_key):
+    warehouse.execute(
+        "update marts.funnel_days set revenue_eur = 1e400, chat_revenue_eur = 'NaN', "
+        "count_valued_orders = 1"
+    )
+    warehouse.execute("update marts.visitor_days set revenue_eur = -1e400")
+    warehouse.execute("update marts.conversation_days set capped_seconds = 1e500")
+    warehouse.execute("update marts.conversation_activity_days set capped_seconds = 'Infinity'")
+    for endpoint in ("overview", "engagement", "popup-metrics", "purchases", "daily"):
+        response = client.get(
+            f"{STATS}/{endpoint}",
+            params={"chatbot_id": BOT, "timeframe": 30},
+            headers={"X-API-Key": acme_key},
+        )
+        assert response.status_code == 200, (endpoint, response.text)
+    purchases = client.get(
+        f"{STATS}/purchases", params={"chatbot_id": BOT}, headers={"X-API-Key": acme_key}
+    ).json()
+    assert purchases["total_revenue_purchased"] == sys.float_info.max
+
+
+def test_a_jwt_whose_sub_holds_nul_is_refused_not_an_error(client):
+    for sub in ("acme\x00", "\x00", "a" * 10_000):
+        response = client.get(
+            f"{STATS}/overview", params={"chatbot_id": BOT}, headers=bearer(sub=sub)
+        )
+        assert response.status_code in (401, 404), response.text
+
+
+def test_a_held_lock_makes_requests_answer_503_after_the_statement_timeout(warehouse, acme_key):
+    upgrade(warehouse.url)
+    settings = ServingSettings(analytics_now=NOW, statement_timeout=1.0)
+    with (
+        TestClient(create_app(warehouse.url, settings)) as client,
+        psycopg.connect(warehouse.url) as locker,
+    ):
+        locker.execute("lock table marts.chatbots in access exclusive mode")  # held until rollback
+        for _ in range(3):
+            started = time.monotonic()
+            response = client.get(
+                f"{STATS}/overview", params={"chatbot_id": BOT}, headers={"X-API-Key": acme_key}
+            )
+            assert response.status_code == 503
+            assert response.headers["Retry-After"]
+            assert "did not answer within 1 s" in response.json()["detail"]
+            assert time.monotonic() - started < 3
+        locker.rollback()
+        response = client.get(
+            f"{STATS}/overview", params={"chatbot_id": BOT}, headers={"X-API-Key": acme_key}
+        )
+        assert response.status_code == 200
 
 
 def test_the_api_logs_in_as_a_role_that_can_only_read_marts(warehouse):

@@ -1,5 +1,6 @@
 """The serving rules as functions: rounding, windows, the insights timeframe parser, ranking."""
 
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -18,6 +19,22 @@ NOW = datetime(2026, 2, 24, 12, 0, tzinfo=UTC)
 )
 def test_round2_is_half_away_from_zero_on_exact_values(value, rounded):
     assert round2(value) == rounded
+
+
+@pytest.mark.parametrize(
+    ("value", "rounded"),
+    [
+        (Decimal("1e26") + Decimal("0.005"), 1e26),
+        (Decimal("123456789012345678901234567890.125"), 1.2345678901234568e29),
+        (Decimal("1e400"), sys.float_info.max),
+        (Decimal("-1e400"), -sys.float_info.max),
+        (Decimal("Infinity"), sys.float_info.max),
+        (Decimal("NaN"), 0.0),
+    ],
+)
+def test_round2_of_any_stored_value_is_a_finite_number(value, rounded):
+    assert round2(value) == rounded
+    assert percent(value, 3) == round2(value * 100 / 3) or value.is_nan()
 
 
 def test_ratios_with_zero_denominators_are_zero():
