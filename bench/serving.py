@@ -100,7 +100,7 @@ async def run_level(base: str, key: str, chatbot: str, clients: int, seconds: fl
                     async with session.get(f"{STATS}/{endpoint}", params=params) as response:
                         await response.read()
                         status = response.status
-                except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                except (TimeoutError, aiohttp.ClientError) as error:
                     if measuring.is_set():
                         errors[type(error).__name__] += 1
                     continue
