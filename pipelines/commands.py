@@ -22,11 +22,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def run_refresh(args: argparse.Namespace) -> int:
     # Imported here: Dagster takes a while to import, and other commands do not need it.
-    from pipelines.refresh import forget_marts, refresh
+    from pipelines.refresh import refresh
 
     with warehouse_url() as url:
         upgrade(url)
-        if args.full:
-            forget_marts(url)
-        report = refresh(url)
+        report = refresh(url, full=args.full)
     return 0 if report.ok else EXIT_REFRESH_FAILED

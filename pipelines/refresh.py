@@ -11,11 +11,12 @@ from pathlib import Path
 
 from dagster import AssetSelection, DagsterInstance, PartitionKeyRange, materialize
 
+from pipelines.assets.marts import FULL_REFRESH_TAG
 from pipelines.definitions import defs
 from pipelines.jobs import daily_selection, range_tags, state_selection
-from pipelines.partitions import daily_partitions
+from pipelines.partitions import daily_partitions, edges
 from pipelines.resources import Warehouse
-from pipelines.staleness import stale_partitions, stale_state_assets
+from pipelines.staleness import STATE_WATERMARKS, stale_partitions, stale_state_assets
 from warehouse.connection import connect
 from warehouse.settings import PROJECT_ROOT
 
@@ -95,23 +96,20 @@ def _written_by_us(text: str) -> bool:
     return text.startswith("# Written by `analytics refresh`")
 
 
-def forget_marts(url: str) -> None:
-    """Empty every mart and its watermarks, so the next refresh rebuilds all from raw."""
-    with connect(url, autocommit=True) as conn, conn.transaction():
-        conn.execute(
-            "truncate "
-            + ", ".join(f"marts.{table}" for table in MART_TABLES)
-            + ", pipeline.watermarks"
-        )
-
-
-def refresh(url: str, echo: Callable[[str], None] = print) -> RefreshReport:
-    """Materialize what is stale; the report names the runs and any that failed."""
+def refresh(url: str, echo: Callable[[str], None] = print, full: bool = False) -> RefreshReport:
+    """Materialize what is stale; the report names the runs and any that failed. `full`: every
+    mart rebuilt from raw, each in one transaction that replaces its rows (readers see the old
+    rows until the new ones commit)."""
     report = RefreshReport()
-    with connect(url, autocommit=True) as conn:
-        stale_state = stale_state_assets(conn)
-        stale = stale_partitions(conn)
-    stale_keys = sorted({key for keys in stale.values() for key in keys})
+    if full:
+        first, last = edges()
+        stale_state = list(STATE_WATERMARKS)
+        stale_keys = [first.isoformat(), last.isoformat()]
+    else:
+        with connect(url, autocommit=True) as conn:
+            stale_state = stale_state_assets(conn)
+            stale = stale_partitions(conn)
+        stale_keys = sorted({key for keys in stale.values() for key in keys})
     if not stale_state and not stale_keys:
         echo("refresh: every mart is up to date")
         return report
@@ -119,7 +117,8 @@ def refresh(url: str, echo: Callable[[str], None] = print) -> RefreshReport:
     tags: dict[str, str] = {}
     parts = []
     if stale_state:
-        echo(f"refresh: merging new loads into {len(stale_state)} state marts")
+        verb = "rebuilding" if full else "merging new loads into"
+        echo(f"refresh: {verb} {len(stale_state)} state marts")
         selection |= state_selection
         parts.append("state marts")
     if stale_keys:
@@ -130,6 +129,8 @@ def refresh(url: str, echo: Callable[[str], None] = print) -> RefreshReport:
         echo(f"refresh: rebuilding daily facts {first}..{last} ({days} days)")
         selection |= daily_selection
         tags = range_tags(first, last)
+    if full:
+        tags[FULL_REFRESH_TAG] = "true"
         parts.append(f"daily facts {first}..{last}")
     _run(url, selection, tags, " and ".join(parts), echo, report)
     return report

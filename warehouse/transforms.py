@@ -77,6 +77,7 @@ class Batch:
     low: int
     high: int
     rates_changed: bool = False
+    full: bool = False  # a rebuild from load 0 in the transaction that emptied the marts
 
     @property
     def params(self) -> dict:
@@ -100,17 +101,24 @@ def tune_transaction(conn: psycopg.Connection) -> None:
 
 
 @contextlib.contextmanager
-def incremental(conn: psycopg.Connection, asset_name: str) -> Iterator[Batch]:
-    """One transaction over the raw rows new to `asset_name`; its watermark moves on success."""
+def incremental(
+    conn: psycopg.Connection, asset_name: str, tables: Sequence[str], full: bool = False
+) -> Iterator[Batch]:
+    """One transaction over the raw rows new to `asset_name` (the marts `tables`); its
+    watermark moves on success. `full`: over every raw row, the tables emptied first in the
+    same transaction, so that readers see the old rows until the new ones commit (a full
+    refresh killed half-way leaves the old marts, never empty ones)."""
     with conn.transaction():
         tune_transaction(conn)
         conn.execute(
             "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, asset_name)
         )
-        low = watermark(conn, asset_name)
-        batch = Batch(
-            low, high_watermark(conn), rates_changed=rates_changed_since(conn, asset_name)
-        )
+        if full:
+            for table in tables:
+                conn.execute(sql.SQL("delete from {}").format(sql.Identifier("marts", table)))
+        low = 0 if full else watermark(conn, asset_name)
+        rates_changed = not full and rates_changed_since(conn, asset_name)
+        batch = Batch(low, high_watermark(conn), rates_changed=rates_changed, full=full)
         yield batch
         set_watermark(conn, asset_name, [""], batch.high)
 
@@ -233,7 +241,9 @@ def analyze_if_grown(
 
 
 @contextlib.contextmanager
-def indexed_after_if_empty(conn: psycopg.Connection, table: str) -> Iterator[None]:
+def indexed_after_if_empty(
+    conn: psycopg.Connection, table: str, batch: Batch | None = None
+) -> Iterator[None]:
     """Statements that fill marts.<table> from nothing (a first or full refresh) run with its
     indexes dropped, which are built once after them from the rows, in the same transaction:
     maintaining the primary key of marts.users row by row took 0.33 s of a 0.62 s merge at 1 M
@@ -242,9 +252,12 @@ def indexed_after_if_empty(conn: psycopg.Connection, table: str) -> Iterator[Non
     would have found it empty. A table that holds rows keeps its indexes. Only for statements
     that need no index of the table: the state marts are merged by MERGE, not INSERT ... ON
     CONFLICT, for that reason (MERGE is safe here because refreshes of one mart never overlap:
-    `incremental` holds the mart's advisory lock)."""
+    `incremental` holds the mart's advisory lock). Not in a full refresh (`batch.full`): the
+    table is empty only to this transaction, and readers must go on reading the old rows."""
     target = sql.Identifier("marts", table)
-    if conn.execute(sql.SQL("select exists (select from {})").format(target)).fetchone()[0]:
+    if (batch is not None and batch.full) or conn.execute(
+        sql.SQL("select exists (select from {})").format(target)
+    ).fetchone()[0]:
         yield
         return
     indexes = conn.execute(
@@ -280,30 +293,34 @@ def indexed_after_if_empty(conn: psycopg.Connection, table: str) -> Iterator[Non
 # --- the "as of now" marts -------------------------------------------------------------------
 
 
-def refresh_simple(conn: psycopg.Connection, name: str) -> dict[str, int]:
+def refresh_simple(conn: psycopg.Connection, name: str, full: bool = False) -> dict[str, int]:
     """Merge the new raw rows into marts.<name> with sql/marts/<name>.sql (a MERGE)."""
-    with incremental(conn, name) as batch:
+    with incremental(conn, name, (name,), full) as batch:
         if batch.is_empty:
             return {name: 0}
-        with indexed_after_if_empty(conn, name):
+        with indexed_after_if_empty(conn, name, batch):
             changed = run_script(conn, name, batch.params)
     return {name: changed}
 
 
-def refresh_purchases(conn: psycopg.Connection) -> dict[str, int]:
+PURCHASE_MARTS = ("orders", "users", "funnel_days", "visitor_days")
+CONVERSATION_MARTS = ("conversations", "conversation_days", "conversation_activity_days")
+
+
+def refresh_purchases(conn: psycopg.Connection, full: bool = False) -> dict[str, int]:
     """orders, users, funnel_days and visitor_days together: funnel_days and visitor_days
     need the others' old state."""
-    with incremental(conn, "purchases") as batch:
+    with incremental(conn, "purchases", PURCHASE_MARTS, full) as batch:
         if batch.is_empty:
             return {"orders": 0, "users": 0, "funnel_days": 0, "visitor_days": 0}
         run_script(conn, "purchases_batch", batch.params)
         run_script(conn, "visitor_days_batch", batch.params)
         _create_delta_table(conn, "funnel_days")
         run_script(conn, "funnel_days", {"sign": -1})
-        with indexed_after_if_empty(conn, "orders"):
+        with indexed_after_if_empty(conn, "orders", batch):
             orders = run_script(conn, "orders", batch.params)
         analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
-        with indexed_after_if_empty(conn, "users"):
+        with indexed_after_if_empty(conn, "users", batch):
             users = run_script(conn, "users", batch.params)
         analyze_if_grown(conn, "users", users, ("chatbot_id", "token", "last_visit_on"))
         run_script(conn, "funnel_days", {"sign": 1})
@@ -317,16 +334,16 @@ def refresh_purchases(conn: psycopg.Connection) -> dict[str, int]:
     }
 
 
-def refresh_conversations(conn: psycopg.Connection) -> dict[str, int]:
+def refresh_conversations(conn: psycopg.Connection, full: bool = False) -> dict[str, int]:
     """conversations, conversation_days (by deltas of the former) and
     conversation_activity_days (the dates of the batch's conversations) together."""
-    with incremental(conn, "conversations") as batch:
+    with incremental(conn, "conversations", CONVERSATION_MARTS, full) as batch:
         if batch.is_empty:
             return {"conversations": 0, "conversation_days": 0, "conversation_activity_days": 0}
         run_script(conn, "conversations_batch", batch.params)
         _create_delta_table(conn, "conversation_days")
         run_script(conn, "conversation_days", {"sign": -1})
-        with indexed_after_if_empty(conn, "conversations"):
+        with indexed_after_if_empty(conn, "conversations", batch):
             conversations = run_script(conn, "conversations", batch.params)
         analyze_if_grown(conn, "conversations", conversations, ("chatbot_id", "conversation_id"))
         run_script(conn, "conversation_days", {"sign": 1})

@@ -3,7 +3,7 @@
 from pipelines.assets.concurrent import Transform
 from pipelines.assets.incremental import mart_spec, merge
 from pipelines.assets.raw import raw_analyses, raw_conversations, raw_events, raw_messages
-from warehouse.transforms import refresh_conversations
+from warehouse.transforms import CONVERSATION_MARTS, refresh_conversations
 
 SPECS = [
     mart_spec(
@@ -50,11 +50,7 @@ SPECS = [
 ]
 TRANSFORMS = [
     # One transaction: conversation_days moves by the difference of old and new facts.
-    Transform(
-        "conversations",
-        ("conversations", "conversation_days", "conversation_activity_days"),
-        refresh_conversations,
-    ),
+    Transform("conversations", CONVERSATION_MARTS, refresh_conversations),
     merge("conversation_clicks"),
     merge("conversation_reactions"),
     merge("conversation_analyses"),

@@ -5,6 +5,7 @@ transform committed (pipelines/checks.py)."""
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 
 from dagster import (
     AssetCheckResult,
@@ -21,6 +22,10 @@ from pipelines.assets.state import STATE_SPECS, STATE_TRANSFORMS
 from pipelines.checks import CHECKS, Check
 from pipelines.partitions import context_day_range
 from pipelines.resources import Warehouse
+
+# A run tagged so rebuilds its state marts from load 0, each in the transaction that empties it
+# (`analytics refresh --full`; its range of days is every partition).
+FULL_REFRESH_TAG = "selzee/full_refresh"
 
 
 class IncompleteSelection(Exception):
@@ -45,7 +50,15 @@ with warnings.catch_warnings():
         days, side by side, each in its own transaction, then the marts' selected checks."""
         selected = {key.to_user_string() for key in context.selected_asset_keys}
         checks = [check for check in CHECKS if check.spec.key in context.selected_asset_check_keys]
-        transforms = [_reporting(transform, _changed, checks) for transform in _state(selected)]
+        full = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        transforms = [
+            _reporting(
+                replace(transform, run=partial(transform.run, full=True)) if full else transform,
+                _changed,
+                checks,
+            )
+            for transform in _state(selected)
+        ]
         days_selected = [name for name in daily.SOURCE_KIND if name in selected]
         if days_selected:
             days = context_day_range(context)
