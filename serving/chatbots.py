@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import psycopg
+from serving.queries import Statement
 
 
 @dataclass(frozen=True)
@@ -13,23 +13,21 @@ class Chatbot:
     data_as_of: datetime | None  # the newest record instant the marts reflect
 
 
-async def find_chatbot(
-    conn: psycopg.AsyncConnection, chatbot_id: str, account_id: str
-) -> Chatbot | None:
-    """The account's chatbot, or None for an unknown chatbot and for another account's."""
-    if "\x00" in chatbot_id:  # never stored (quarantined at load), and not sendable as text
-        return None
-    cursor = await conn.execute(
+def chatbot_statement(chatbot_id: str, account_id: str) -> Statement:
+    """The account's chatbot: one row, none for an unknown chatbot and for another account's."""
+    return Statement(
         """
         select chatbots.ab_test_enabled, chatbot_freshness.newest_record_at
         from marts.chatbots
         left join marts.chatbot_freshness using (chatbot_id)
-        where chatbots.chatbot_id = %s and chatbots.account_id = %s
+        where chatbots.chatbot_id = %(chatbot_id)s and chatbots.account_id = %(account_id)s
         """,
-        (chatbot_id, account_id),
+        {"chatbot_id": chatbot_id, "account_id": account_id},
     )
-    row = await cursor.fetchone()
-    return None if row is None else Chatbot(chatbot_id, *row)
+
+
+def chatbot_from(chatbot_id: str, rows: list[tuple]) -> Chatbot | None:
+    return Chatbot(chatbot_id, *rows[0]) if rows else None
 
 
 def iso_instant(moment: datetime) -> str:

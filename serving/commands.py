@@ -1,6 +1,7 @@
 """The API's commands: `analytics serve` and `analytics keys create|list|revoke`."""
 
 import argparse
+import os
 import sys
 
 from warehouse.connection import connect, warehouse_url
@@ -11,6 +12,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes sharing the port (each with its own warehouse connections)",
+    )
     serve.set_defaults(run=run_serve)
 
     keys = commands.add_parser("keys", help="manage API keys")
@@ -29,11 +36,19 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from serving.main import create_app
+    from serving.main import SERVE_URL_VARIABLE
 
     with warehouse_url() as url:
         upgrade(url)
-        uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="info")
+        os.environ[SERVE_URL_VARIABLE] = url
+        uvicorn.run(
+            "serving.main:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
     return 0
 
 

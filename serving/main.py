@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+import os
 
 import psycopg
 from fastapi import FastAPI, Request
@@ -26,6 +27,15 @@ def _service_unavailable(detail: str) -> JSONResponse:
     return JSONResponse(
         status_code=503, content={"detail": detail}, headers={"Retry-After": RETRY_AFTER_SECONDS}
     )
+
+
+# Set by `analytics serve` for its worker processes: the warehouse URL it resolved.
+SERVE_URL_VARIABLE = "ANALYTICS_SERVE_WAREHOUSE_URL"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `analytics serve` worker process (uvicorn's factory)."""
+    return create_app(os.environ[SERVE_URL_VARIABLE])
 
 
 def create_app(database_url: str, settings: ServingSettings | None = None) -> FastAPI:

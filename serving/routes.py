@@ -1,15 +1,18 @@
 """The GET endpoints of SPEC 4, under /api/dashboard/analytics/stats/.
 
-Each endpoint finds the caller's chatbot and reads its marts on the request's one connection,
-gives the connection back, then builds the answer (serving/queries/: I/O and answer apart)."""
+Each endpoint sends its statements (serving/queries/) with the lookup of the caller's chatbot in
+one round trip on the request's one connection, gives the connection back, then builds the
+answer from the rows."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from serving.auth import CurrentAccount
-from serving.chatbots import Chatbot, find_chatbot, iso_instant
+from serving.chatbots import Chatbot, chatbot_from, chatbot_statement, iso_instant
 from serving.database import RequestConnection, request_connection
 from serving.models import (
     ConversationInsights,
@@ -20,12 +23,16 @@ from serving.models import (
     PopupMetrics,
     Purchases,
 )
-from serving.queries.conversation_insights import conversation_insights, insights_answer
-from serving.queries.daily import daily, daily_answer
-from serving.queries.engagement import engagement, engagement_answer
-from serving.queries.overview import overview, overview_answer
-from serving.queries.popup_metrics import popup_metrics, popup_metrics_answer
-from serving.queries.purchases import purchases, purchases_answer
+from serving.queries import (
+    Statement,
+    conversation_insights,
+    daily,
+    engagement,
+    overview,
+    popup_metrics,
+    purchases,
+)
+from serving.queries.funnel import funnel_groups
 from serving.settings import ServingSettings
 from serving.timeframes import InvalidTimeframe, day_window, insights_start
 
@@ -52,81 +59,93 @@ Warehouse = Annotated[RequestConnection, Depends(request_connection)]
 Settings = Annotated[ServingSettings, Depends(settings)]
 
 
-async def owned_chatbot(
+@dataclass(frozen=True)
+class ChatbotReader:
+    """Reads marts for the requested chatbot of the caller's account."""
+
+    account: str
+    chatbot_id: str
+    warehouse: RequestConnection
+    response: Response
+
+    async def read(self, statements: Sequence[Statement]) -> tuple[Chatbot, list[list]]:
+        """The chatbot and the rows of `statements`, in one round trip with its lookup; 404
+        when it is unknown or another account's. Sets X-Data-As-Of."""
+        if "\x00" in self.chatbot_id:  # never stored (quarantined at load), not sendable
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="chatbot not found")
+        lookup = chatbot_statement(self.chatbot_id, self.account)
+        found, *rows = await self.warehouse.fetch([lookup, *statements])
+        chatbot = chatbot_from(self.chatbot_id, found)
+        if chatbot is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="chatbot not found")
+        if chatbot.data_as_of is not None:
+            self.response.headers["X-Data-As-Of"] = iso_instant(chatbot.data_as_of)
+        return chatbot, rows
+
+
+def chatbot_reader(
     account: CurrentAccount,
     warehouse: Warehouse,
     response: Response,
     chatbot_id: Annotated[str, Query(min_length=1, max_length=255)],
-) -> Chatbot:
-    """The requested chatbot; 404 when it is unknown or another account's. Sets X-Data-As-Of."""
-    chatbot = await find_chatbot(await warehouse.get(), chatbot_id, account)
-    if chatbot is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="chatbot not found")
-    if chatbot.data_as_of is not None:
-        response.headers["X-Data-As-Of"] = iso_instant(chatbot.data_as_of)
-    return chatbot
+) -> ChatbotReader:
+    return ChatbotReader(account, chatbot_id, warehouse, response)
 
 
-OwnedChatbot = Annotated[Chatbot, Depends(owned_chatbot)]
+Reader = Annotated[ChatbotReader, Depends(chatbot_reader)]
 Timeframe = Annotated[int, Query(ge=1, le=365, description="Days to look back")]
 
 
 @router.get("/overview", response_model=Overview)
-async def get_overview(
-    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
-):
+async def get_overview(reader: Reader, config: Settings, timeframe: Timeframe = 7):
     """High-level conversation statistics."""
     window = day_window(config.now(), timeframe)
-    totals = await warehouse.read(overview, chatbot.chatbot_id, window)
-    return overview_answer(window, *totals)
+    _, [[totals]] = await reader.read(overview.statements(reader.chatbot_id, window))
+    return overview.overview_answer(window, *totals)
 
 
 @router.get("/engagement", response_model=Engagement)
-async def get_engagement(
-    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
-):
+async def get_engagement(reader: Reader, config: Settings, timeframe: Timeframe = 7):
     """Visitor funnel: visitors, approached, opened, chatted."""
     window = day_window(config.now(), timeframe)
-    return engagement_answer(window, await warehouse.read(engagement, chatbot.chatbot_id, window))
+    _, [rows] = await reader.read(engagement.statements(reader.chatbot_id, window))
+    return engagement.engagement_answer(window, funnel_groups(rows))
 
 
 @router.get("/popup-metrics", response_model=PopupMetrics)
-async def get_popup_metrics(
-    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
-):
+async def get_popup_metrics(reader: Reader, config: Settings, timeframe: Timeframe = 7):
     """Popup performance by version, plus conversation sources."""
     window = day_window(config.now(), timeframe)
-    versions, sources = await warehouse.read(popup_metrics, chatbot.chatbot_id, window)
-    return popup_metrics_answer(window, versions, sources)
+    _, [versions, [sources]] = await reader.read(
+        popup_metrics.statements(reader.chatbot_id, window)
+    )
+    return popup_metrics.popup_metrics_answer(window, versions, sources)
 
 
 @router.get("/purchases", response_model=Purchases, response_model_exclude_none=True)
-async def get_purchases(
-    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
-):
+async def get_purchases(reader: Reader, config: Settings, timeframe: Timeframe = 7):
     """Purchases and revenue, chat vs. no chat; the A/B split when enabled for the chatbot."""
     window = day_window(config.now(), timeframe)
-    groups = await warehouse.read(purchases, chatbot.chatbot_id, window)
-    return purchases_answer(window, groups, chatbot.ab_test_enabled)
+    chatbot, [rows] = await reader.read(purchases.statements(reader.chatbot_id, window))
+    return purchases.purchases_answer(window, funnel_groups(rows), chatbot.ab_test_enabled)
 
 
 @router.get("/daily", response_model=Daily)
-async def get_daily(
-    chatbot: OwnedChatbot, warehouse: Warehouse, config: Settings, timeframe: Timeframe = 7
-):
+async def get_daily(reader: Reader, config: Settings, timeframe: Timeframe = 7):
     """One row per date of the window, each as a window of that date alone (for charts)."""
     window = day_window(config.now(), timeframe)
-    return daily_answer(window, await warehouse.read(daily, chatbot.chatbot_id, window))
+    _, [days] = await reader.read(daily.statements(reader.chatbot_id, window))
+    return daily.daily_answer(window, days)
 
 
 @router.get("/conversation-insights", response_model=ConversationInsights)
 async def get_conversation_insights(
-    chatbot: OwnedChatbot,
-    warehouse: Warehouse,
+    reader: Reader,
     config: Settings,
     timeframe: Annotated[
         str,
         Query(
+            min_length=1,
             max_length=50,
             description="day, week, month, a month name, N (days), or N minutes/hours/days/"
             "weeks/months",
@@ -138,6 +157,7 @@ async def get_conversation_insights(
     try:
         start = insights_start(timeframe, now)
     except InvalidTimeframe as error:
+        await reader.read([])  # an unknown chatbot is a 404 first, as on the other endpoints
         raise RequestValidationError(
             [
                 {
@@ -148,5 +168,9 @@ async def get_conversation_insights(
                 }
             ]
         ) from None
-    report = await warehouse.read(conversation_insights, chatbot.chatbot_id, start, now)
-    return insights_answer(chatbot.chatbot_id, config.app_base_url, *report)
+    _, [report, clicks, [(likes, dislikes)]] = await reader.read(
+        conversation_insights.statements(reader.chatbot_id, start, now)
+    )
+    return conversation_insights.insights_answer(
+        reader.chatbot_id, config.app_base_url, report, clicks, likes, dislikes
+    )

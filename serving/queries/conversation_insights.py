@@ -4,7 +4,6 @@ last message among those active in [start, now]."""
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-import psycopg
 from psycopg.rows import dict_row
 
 from serving.models import (
@@ -16,6 +15,7 @@ from serving.models import (
     Reactions,
 )
 from serving.numbers import percent, ratio
+from serving.queries import Statement
 from serving.ranking import rank_clicks, rank_mentions
 
 MAX_REPORT_CONVERSATIONS = 100
@@ -45,17 +45,33 @@ order by conversations.last_message_at desc, conversations.conversation_id colla
 limit %(limit)s
 """
 
-CLICKS_SQL = """
-select conversation_id, url, count_clicks
-from marts.conversation_clicks
-where chatbot_id = %(chatbot_id)s and conversation_id = any(%(conversation_ids)s)
+# The report's conversations again (the same index scan of at most 100 rows), so that the three
+# statements go to the server together.
+_REPORT_IDS = f"""
+with report as (
+    select conversation_id from ({REPORT_SQL}) as report
+)
 """
 
-REACTIONS_SQL = """
-select coalesce(sum(count_likes), 0), coalesce(sum(count_dislikes), 0)
-from marts.conversation_reactions
-where chatbot_id = %(chatbot_id)s and conversation_id = any(%(conversation_ids)s)
+CLICKS_SQL = (
+    _REPORT_IDS
+    + """
+select clicks.conversation_id, clicks.url, clicks.count_clicks
+from marts.conversation_clicks as clicks
+join report using (conversation_id)
+where clicks.chatbot_id = %(chatbot_id)s
 """
+)
+
+REACTIONS_SQL = (
+    _REPORT_IDS
+    + """
+select coalesce(sum(reactions.count_likes), 0), coalesce(sum(reactions.count_dislikes), 0)
+from marts.conversation_reactions as reactions
+join report using (conversation_id)
+where reactions.chatbot_id = %(chatbot_id)s
+"""
+)
 
 
 def _seconds(span: timedelta) -> Decimal:
@@ -67,18 +83,19 @@ def _shares(values: list, names: tuple[str, ...]) -> dict[str, float]:
     return {name: percent(valid.count(name), len(valid)) for name in names}
 
 
-async def conversation_insights(
-    conn: psycopg.AsyncConnection, chatbot_id: str, start: datetime, now: datetime
-) -> tuple[list[dict], list[tuple[str, str, int]], int, int]:
-    """What insights_answer needs: the report, its clicks, likes and dislikes."""
-    params = {"chatbot_id": chatbot_id, "start": start, "now": now}
-    async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(REPORT_SQL, {**params, "limit": MAX_REPORT_CONVERSATIONS})
-        report = await cur.fetchall()
-    params["conversation_ids"] = [row["conversation_id"] for row in report]
-    clicks = await (await conn.execute(CLICKS_SQL, params)).fetchall()
-    likes, dislikes = await (await conn.execute(REACTIONS_SQL, params)).fetchone()
-    return report, clicks, likes, dislikes
+def statements(chatbot_id: str, start: datetime, now: datetime) -> list[Statement]:
+    """The report (dict rows), its clicks, and one row of likes and dislikes."""
+    params = {
+        "chatbot_id": chatbot_id,
+        "start": start,
+        "now": now,
+        "limit": MAX_REPORT_CONVERSATIONS,
+    }
+    return [
+        Statement(REPORT_SQL, params, dict_row),
+        Statement(CLICKS_SQL, params),
+        Statement(REACTIONS_SQL, params),
+    ]
 
 
 def insights_answer(

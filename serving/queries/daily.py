@@ -5,10 +5,9 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-import psycopg
-
 from serving.models import Daily, Day
 from serving.numbers import hours_text, round2
+from serving.queries import Statement, window_params
 from serving.timeframes import DayWindow
 
 SQL = """
@@ -58,21 +57,14 @@ class DayTotals(NamedTuple):
     capped_seconds: Decimal
 
 
-async def daily(
-    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
-) -> list["DayTotals"]:
-    """What daily_answer needs: every date of the window, in order."""
-    params = {
-        "chatbot_id": chatbot_id,
-        "start_date": window.start_date,
-        "end_date": window.end_date,
-    }
-    rows = await (await conn.execute(SQL, params)).fetchall()
-    return [DayTotals(*row) for row in rows]
+def statements(chatbot_id: str, window: DayWindow) -> list[Statement]:
+    """Every date of the window, in order (rows of DayTotals)."""
+    return [Statement(SQL, window_params(chatbot_id, window))]
 
 
-def daily_answer(window: DayWindow, days: list[DayTotals]) -> Daily:
+def daily_answer(window: DayWindow, days: list[tuple]) -> Daily:
     """`days`: every date of the window in order, zeros where nothing happened."""
+    days = [DayTotals(*day) for day in days]
     return Daily(
         timeframe_days=window.timeframe_days,
         start_date=window.start_date,

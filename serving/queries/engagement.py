@@ -1,21 +1,18 @@
 """engagement: the visitor funnel of the window."""
 
-import psycopg
-
 from serving.models import Engagement
 from serving.numbers import percent
-from serving.queries.funnel import FunnelTotals, all_groups, funnel_totals
+from serving.queries import Statement
+from serving.queries.funnel import FunnelTotals, all_groups, funnel_statement
 from serving.timeframes import DayWindow
 
 
-async def engagement(
-    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
-) -> dict[str, FunnelTotals]:
-    """What engagement_answer needs."""
-    return await funnel_totals(conn, chatbot_id, window)
+def statements(chatbot_id: str, window: DayWindow) -> list[Statement]:
+    return [funnel_statement(chatbot_id, window)]
 
 
 def engagement_answer(window: DayWindow, groups: dict[str, FunnelTotals]) -> Engagement:
+    """`groups`: funnel_groups() of the statement's rows."""
     funnel = all_groups(groups)
     return Engagement(
         timeframe_days=window.timeframe_days,

@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-import psycopg
-
+from serving.queries import Statement, window_params
 from serving.timeframes import DayWindow
 
 SQL = """
@@ -47,15 +46,12 @@ class FunnelTotals:
         return FunnelTotals(*(a + b for a, b in zip(vars(self).values(), vars(other).values())))
 
 
-async def funnel_totals(
-    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
-) -> dict[str, FunnelTotals]:
+def funnel_statement(chatbot_id: str, window: DayWindow) -> Statement:
+    return Statement(SQL, window_params(chatbot_id, window))
+
+
+def funnel_groups(rows: list[tuple]) -> dict[str, FunnelTotals]:
     """Totals per A/B group: `control`, `test` and `none` (users of neither group)."""
-    cursor = await conn.execute(
-        SQL,
-        {"chatbot_id": chatbot_id, "start_date": window.start_date, "end_date": window.end_date},
-    )
-    rows = await cursor.fetchall()
     totals = {group: FunnelTotals() for group in ("control", "test", "none")}
     totals.update({row[0]: FunnelTotals(*row[1:]) for row in rows})
     return totals

@@ -2,10 +2,9 @@
 
 from decimal import Decimal
 
-import psycopg
-
 from serving.models import Overview
 from serving.numbers import hours_text
+from serving.queries import Statement, window_params
 from serving.timeframes import DayWindow
 
 SQL = """
@@ -29,15 +28,9 @@ cross join message_totals
 """
 
 
-async def overview(
-    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
-) -> tuple[int, Decimal, int]:
-    """What overview_answer needs: conversations, capped seconds, AI messages."""
-    cursor = await conn.execute(
-        SQL,
-        {"chatbot_id": chatbot_id, "start_date": window.start_date, "end_date": window.end_date},
-    )
-    return await cursor.fetchone()
+def statements(chatbot_id: str, window: DayWindow) -> list[Statement]:
+    """One row: conversations, capped seconds, AI messages."""
+    return [Statement(SQL, window_params(chatbot_id, window))]
 
 
 def overview_answer(

@@ -1,9 +1,8 @@
 """popup-metrics: displays and opens per popup version, conversation sources."""
 
-import psycopg
-
 from serving.models import ConversationSources, PopupMetric, PopupMetrics
 from serving.numbers import percent
+from serving.queries import Statement, window_params
 from serving.timeframes import DayWindow
 
 VERSIONS_SQL = """
@@ -23,18 +22,10 @@ where chatbot_id = %(chatbot_id)s and day between %(start_date)s and %(end_date)
 """
 
 
-async def popup_metrics(
-    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
-) -> tuple[list[tuple[str, int, int]], tuple[int, int, int]]:
-    """What popup_metrics_answer needs: the versions and the sources."""
-    params = {
-        "chatbot_id": chatbot_id,
-        "start_date": window.start_date,
-        "end_date": window.end_date,
-    }
-    versions = await (await conn.execute(VERSIONS_SQL, params)).fetchall()
-    sources = await (await conn.execute(SOURCES_SQL, params)).fetchone()
-    return versions, sources
+def statements(chatbot_id: str, window: DayWindow) -> list[Statement]:
+    """The versions, then one row of sources."""
+    params = window_params(chatbot_id, window)
+    return [Statement(VERSIONS_SQL, params), Statement(SOURCES_SQL, params)]
 
 
 def popup_metrics_answer(

@@ -1,10 +1,9 @@
 """purchases: chat vs. no chat, and the A/B split when the chatbot has it enabled."""
 
-import psycopg
-
 from serving.models import AbGroup, AbTest, Purchases
 from serving.numbers import percent, ratio, round2
-from serving.queries.funnel import FunnelTotals, all_groups, funnel_totals
+from serving.queries import Statement
+from serving.queries.funnel import FunnelTotals, all_groups, funnel_statement
 from serving.timeframes import DayWindow
 
 
@@ -18,11 +17,8 @@ def _ab_group(group: FunnelTotals) -> AbGroup:
     )
 
 
-async def purchases(
-    conn: psycopg.AsyncConnection, chatbot_id: str, window: DayWindow
-) -> dict[str, FunnelTotals]:
-    """What purchases_answer needs."""
-    return await funnel_totals(conn, chatbot_id, window)
+def statements(chatbot_id: str, window: DayWindow) -> list[Statement]:
+    return [funnel_statement(chatbot_id, window)]
 
 
 def purchases_answer(
