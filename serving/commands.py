@@ -1,7 +1,6 @@
 """The API's commands: `analytics serve` and `analytics keys create|list|revoke`."""
 
 import argparse
-import os
 import sys
 
 from warehouse.connection import connect, warehouse_url
@@ -18,7 +17,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         default=1,
         help="API processes sharing the port (each with its own warehouse connections)",
     )
-    serve.set_defaults(run=run_serve)
+    # Imported while `analytics` starts up, then frozen out of the collector's way
+    # (analytics/startup.py): the app's framework objects are never walked again under load.
+    imports = ("uvicorn", "serving.main", "serving.processes", "psycopg_pool", "orjson")
+    serve.set_defaults(run=run_serve, imports=imports)
 
     keys = commands.add_parser("keys", help="manage API keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -34,21 +36,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from serving.main import SERVE_URL_VARIABLE
+    from serving.processes import serve
 
     with warehouse_url() as url:
         upgrade(url)
-        os.environ[SERVE_URL_VARIABLE] = url
-        uvicorn.run(
-            "serving.main:app_from_environment",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-        )
+        serve(url, args.host, args.port, args.workers)
     return 0
 
 

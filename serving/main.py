@@ -20,6 +20,8 @@ DESCRIPTION = (
     "response carries `X-Data-As-Of`, the newest record instant they reflect."
 )
 RETRY_AFTER_SECONDS = "2"
+# Request headers larger than this (names and values together) are answered 431.
+MAX_HEADER_BYTES = 16 * 1024
 log = logging.getLogger("serving")
 
 
@@ -38,6 +40,27 @@ def app_from_environment() -> FastAPI:
     return create_app(os.environ[SERVE_URL_VARIABLE])
 
 
+class HeaderLimit:
+    """Refuses a request whose headers exceed MAX_HEADER_BYTES with 431, before routing. (The
+    HTTP parser has read them already: bounding what a connection may buffer is the job of the
+    reverse proxy in front of a public deployment: README, "Deploying the API")."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            size = sum(len(name) + len(value) for name, value in scope["headers"])
+            if size > MAX_HEADER_BYTES:
+                response = JSONResponse(
+                    status_code=431,
+                    content={"detail": f"request headers over {MAX_HEADER_BYTES} bytes"},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(database_url: str, settings: ServingSettings | None = None) -> FastAPI:
     settings = settings or ServingSettings()
 
@@ -54,6 +77,7 @@ def create_app(database_url: str, settings: ServingSettings | None = None) -> Fa
     app = FastAPI(title="Selzee Analytics", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.include_router(router)
+    app.add_middleware(HeaderLimit)
 
     async def queue_full(request: Request, error: Exception) -> JSONResponse:
         return _service_unavailable(
