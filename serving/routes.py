@@ -51,7 +51,9 @@ router = APIRouter(
 )
 
 
-def settings(request: Request) -> ServingSettings:
+# Dependencies are coroutines: FastAPI runs a plain function in a worker thread, a hop that
+# cost more than the whole function.
+async def settings(request: Request) -> ServingSettings:
     return request.app.state.settings
 
 
@@ -83,7 +85,7 @@ class ChatbotReader:
         return chatbot, rows
 
 
-def chatbot_reader(
+async def chatbot_reader(
     account: CurrentAccount,
     warehouse: Warehouse,
     response: Response,
