@@ -98,6 +98,18 @@ def test_reloading_a_file_says_its_quarantined_lines_are_known(db_url, tmp_path)
     assert run(db_url, "load", "--strict", "events", str(path)).returncode == 3
 
 
+def test_revoking_by_the_whole_key_never_prints_its_secret(db_url):
+    key = run(db_url, "keys", "create", "--account", "acme").stdout.strip()
+    secret = key.rsplit("_", 1)[1]
+    revoked = run(db_url, "keys", "revoke", key)
+    assert revoked.returncode == 0
+    again = run(db_url, "keys", "revoke", key)
+    assert again.returncode == 1
+    for result in (revoked, again):
+        assert secret not in result.stdout + result.stderr
+    assert key.split("_")[1] in revoked.stdout
+
+
 def test_an_unknown_kind_is_a_usage_error(db_url, tmp_path):
     result = run(db_url, "load", "visits", str(tmp_path / "x.jsonl"))
     assert result.returncode == 2
