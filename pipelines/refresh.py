@@ -129,9 +129,9 @@ def refresh(url: str, echo: Callable[[str], None] = print, full: bool = False) -
         echo(f"refresh: rebuilding daily facts {first}..{last} ({days} days)")
         selection |= daily_selection
         tags = range_tags(first, last)
+        parts.append(f"daily facts {first}..{last}")
     if full:
         tags[FULL_REFRESH_TAG] = "true"
-        parts.append(f"daily facts {first}..{last}")
     _run(url, selection, tags, " and ".join(parts), echo, report)
     return report
 
