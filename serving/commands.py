@@ -1,10 +1,17 @@
 """The API's commands: `analytics serve` and `analytics keys create|list|revoke`."""
 
 import argparse
+import os
 import sys
 
 from warehouse.connection import connect, warehouse_url
 from warehouse.migrate import upgrade
+
+# One API process per core: on 2 cores, with PostgreSQL and the clients beside them, two
+# processes served 30-45 % more requests than one at a lower p99 (docs/performance.md). At most
+# four by default, so that workers x ANALYTICS_API_POOL_SIZE stays far below max_connections.
+MAX_DEFAULT_WORKERS = 4
+DEFAULT_WORKERS = min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -14,8 +21,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="API processes sharing the port (each with its own warehouse connections)",
+        default=DEFAULT_WORKERS,
+        help="API processes sharing the port, each with its own warehouse connections "
+        f"(default: one per core, at most {MAX_DEFAULT_WORKERS})",
     )
     # Imported while `analytics` starts up, then frozen out of the collector's way
     # (analytics/startup.py): the app's framework objects are never walked again under load.
