@@ -5,6 +5,7 @@ import contextlib
 import socket
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -280,6 +281,37 @@ def test_a_held_lock_makes_requests_answer_503_after_the_statement_timeout(wareh
             f"{STATS}/overview", params={"chatbot_id": BOT}, headers={"X-API-Key": acme_key}
         )
         assert response.status_code == 200
+
+
+def test_past_the_queue_requests_get_503_overloaded_while_the_warehouse_is_up(warehouse, acme_key):
+    """One connection, a queue of one: with the connection stuck behind a lock and one request
+    waiting, the next is told the API is overloaded (not that the warehouse is unavailable)."""
+    upgrade(warehouse.url)
+    settings = ServingSettings(
+        analytics_now=NOW, pool_size=1, queue_size=1, statement_timeout=3.0, warehouse_timeout=10
+    )
+    with (
+        TestClient(create_app(warehouse.url, settings)) as client,
+        psycopg.connect(warehouse.url) as locker,
+        ThreadPoolExecutor(3) as threads,
+    ):
+        locker.execute("lock table marts.chatbots in access exclusive mode")
+
+        def get():
+            return client.get(
+                f"{STATS}/overview", params={"chatbot_id": BOT}, headers={"X-API-Key": acme_key}
+            )
+
+        stuck = threads.submit(get)  # holds the one connection, blocked by the lock
+        time.sleep(0.5)
+        waiting = threads.submit(get)  # waits in the queue
+        time.sleep(0.5)
+        overloaded = get()
+        assert overloaded.status_code == 503
+        assert "overloaded" in overloaded.json()["detail"]
+        assert overloaded.headers["Retry-After"]
+        locker.rollback()
+        assert {stuck.result().status_code, waiting.result().status_code} <= {200, 503}
 
 
 def test_the_api_logs_in_as_a_role_that_can_only_read_marts(warehouse):
