@@ -41,6 +41,15 @@ class DayWindow:
     start_date: date
     end_date: date
 
+    @property
+    def fields(self) -> dict:
+        """The three fields every day-based answer starts with (SPEC 4)."""
+        return {
+            "timeframe_days": self.timeframe_days,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+        }
+
 
 def day_window(now: datetime, timeframe: int) -> DayWindow:
     end = now.astimezone(UTC).date()

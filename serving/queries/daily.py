@@ -66,9 +66,7 @@ def daily_answer(window: DayWindow, days: list[tuple]) -> Daily:
     """`days`: every date of the window in order, zeros where nothing happened."""
     days = [DayTotals(*day) for day in days]
     return Daily(
-        timeframe_days=window.timeframe_days,
-        start_date=window.start_date,
-        end_date=window.end_date,
+        **window.fields,
         days=[
             Day(
                 date=day.day,

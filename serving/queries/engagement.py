@@ -15,9 +15,7 @@ def engagement_answer(window: DayWindow, groups: dict[str, FunnelTotals]) -> Eng
     """`groups`: funnel_groups() of the statement's rows."""
     funnel = all_groups(groups)
     return Engagement(
-        timeframe_days=window.timeframe_days,
-        start_date=window.start_date,
-        end_date=window.end_date,
+        **window.fields,
         total_users=funnel.visitors,
         total_users_approached=funnel.approached,
         total_users_opened=funnel.opened,

@@ -37,9 +37,7 @@ def overview_answer(
     window: DayWindow, conversations: int, capped_seconds: Decimal, ai_messages: int
 ) -> Overview:
     return Overview(
-        timeframe_days=window.timeframe_days,
-        start_date=window.start_date,
-        end_date=window.end_date,
+        **window.fields,
         total_conversations=conversations,
         total_ai_messages=ai_messages,
         saved_hours=hours_text(capped_seconds),

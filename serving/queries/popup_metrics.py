@@ -34,9 +34,7 @@ def popup_metrics_answer(
     """`versions`: (version, displayed, opened); `sources`: (total, from popup, from button)."""
     total, from_popup, from_chat_button = sources
     return PopupMetrics(
-        timeframe_days=window.timeframe_days,
-        start_date=window.start_date,
-        end_date=window.end_date,
+        **window.fields,
         metrics=[
             PopupMetric(
                 popup_version=version,

@@ -26,9 +26,7 @@ def purchases_answer(
 ) -> Purchases:
     funnel = all_groups(groups)
     return Purchases(
-        timeframe_days=window.timeframe_days,
-        start_date=window.start_date,
-        end_date=window.end_date,
+        **window.fields,
         total_users=funnel.visitors,
         total_users_chatted=funnel.chatted,
         total_users_purchased=funnel.purchasers,
