@@ -26,6 +26,19 @@ def chatbot_statement(chatbot_id: str, account_id: str) -> Statement:
     )
 
 
+def account_chatbots_statement(account_id: str) -> Statement:
+    """The account's chatbots: id, name, A/B switch, by id in code-point order."""
+    return Statement(
+        """
+        select chatbot_id, name, ab_test_enabled
+        from marts.chatbots
+        where account_id = %(account_id)s
+        order by chatbot_id collate "C"
+        """,
+        {"account_id": account_id},
+    )
+
+
 def chatbot_from(chatbot_id: str, rows: list[tuple]) -> Chatbot | None:
     return Chatbot(chatbot_id, *rows[0]) if rows else None
 

@@ -6,11 +6,12 @@ import os
 
 import psycopg
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout, TooManyRequests
 
 from serving.database import Reachability, open_pool
-from serving.routes import router
+from serving.routes import dashboard, router
 from serving.settings import ServingSettings
 
 DESCRIPTION = (
@@ -77,6 +78,18 @@ def create_app(database_url: str, settings: ServingSettings | None = None) -> Fa
     app = FastAPI(title="Selzee Analytics", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.include_router(router)
+    app.include_router(dashboard)
+    if settings.cors_origins:
+        # A dashboard on another origin (SPEC 7): GET with its credentials headers, and the
+        # freshness header readable by its scripts.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_headers=["X-API-Key", "Authorization"],
+            expose_headers=["X-Data-As-Of"],
+            max_age=600,
+        )
     app.add_middleware(HeaderLimit)
 
     async def queue_full(request: Request, error: Exception) -> JSONResponse:

@@ -17,6 +17,18 @@ class ErrorDetail(BaseModel):
     detail: str
 
 
+class ChatbotListing(BaseModel):
+    model_config = _example(
+        chatbot_id="550e8400-e29b-41d4-a716-446655440000",
+        name="Acme shop bot",
+        ab_test_enabled=True,
+    )
+
+    chatbot_id: str
+    name: str | None
+    ab_test_enabled: bool
+
+
 class DayWindowFields(BaseModel):
     timeframe_days: int
     start_date: date

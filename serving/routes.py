@@ -10,11 +10,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
 from serving.auth import CurrentAccount
-from serving.chatbots import Chatbot, chatbot_from, chatbot_statement, iso_instant
+from serving.chatbots import (
+    Chatbot,
+    account_chatbots_statement,
+    chatbot_from,
+    chatbot_statement,
+    iso_instant,
+)
 from serving.database import RequestConnection, request_connection
 from serving.models import (
+    ChatbotListing,
     ConversationInsights,
     Daily,
     Engagement,
@@ -36,18 +44,43 @@ from serving.queries.funnel import funnel_groups
 from serving.settings import ServingSettings
 from serving.timeframes import InvalidTimeframe, day_window, insights_start
 
+DATA_AS_OF = {
+    "X-Data-As-Of": {
+        "description": "The newest record instant the marts reflect for the chatbot (ISO "
+        "8601); absent while it has no records.",
+        "schema": {"type": "string", "format": "date-time"},
+    }
+}
+_ERRORS = {
+    401: {"model": ErrorDetail, "description": "Missing, invalid or revoked credentials"},
+    503: {
+        "model": ErrorDetail,
+        "description": "The warehouse cannot be reached, or the API is overloaded "
+        "(with Retry-After)",
+    },
+}
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Short operation ids for generated clients: the path's last part (`popup_metrics`)."""
+    return route.path.rstrip("/").rsplit("/", 1)[-1].replace("-", "_")
+
+
 router = APIRouter(
     prefix="/api/dashboard/analytics/stats",
     tags=["Analytics Stats"],
     responses={
-        401: {"model": ErrorDetail, "description": "Missing, invalid or revoked credentials"},
+        200: {"description": "The answer", "headers": DATA_AS_OF},
         404: {"model": ErrorDetail, "description": "Unknown chatbot, or another account's"},
-        503: {
-            "model": ErrorDetail,
-            "description": "The warehouse cannot be reached, or the API is overloaded "
-            "(with Retry-After)",
-        },
+        **_ERRORS,
     },
+    generate_unique_id_function=_operation_id,
+)
+dashboard = APIRouter(
+    prefix="/api/dashboard",
+    tags=["Dashboard"],
+    responses=_ERRORS,
+    generate_unique_id_function=_operation_id,
 )
 
 
@@ -176,3 +209,10 @@ async def get_conversation_insights(
     return conversation_insights.insights_answer(
         reader.chatbot_id, config.app_base_url, report, clicks, likes, dislikes
     )
+
+
+@dashboard.get("/chatbots", response_model=list[ChatbotListing])
+async def list_chatbots(account: CurrentAccount, warehouse: Warehouse):
+    """The caller's chatbots, by id."""
+    [rows] = await warehouse.fetch([account_chatbots_statement(account)])
+    return [ChatbotListing(chatbot_id=row[0], name=row[1], ab_test_enabled=row[2]) for row in rows]

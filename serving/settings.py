@@ -1,9 +1,10 @@
 """The API's settings, from the environment (read when the app is built, not at import)."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from warehouse.validation import parse_timestamp
 
@@ -29,6 +30,18 @@ class ServingSettings(BaseSettings):
     statement_timeout: float = Field(
         5.0, gt=0, validation_alias="analytics_api_statement_timeout_s"
     )
+
+    # ANALYTICS_CORS_ORIGINS: comma-separated origins whose pages may call the API.
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="analytics_cors_origins"
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("analytics_now", mode="before")
     @classmethod

@@ -380,3 +380,60 @@ def test_503_while_the_warehouse_is_down_and_answers_again_when_it_returns(tmp_p
             assert status == 200
     finally:
         server.release()
+
+
+def test_the_callers_chatbots_are_listed(client, acme_key):
+    response = client.get("/api/dashboard/chatbots", headers={"X-API-Key": acme_key})
+    assert response.status_code == 200
+    assert response.json() == [
+        {"chatbot_id": BOT, "name": None, "ab_test_enabled": True},
+        {"chatbot_id": EMPTY_BOT, "name": None, "ab_test_enabled": False},
+    ]
+    assert client.get("/api/dashboard/chatbots").status_code == 401
+
+
+def test_openapi_has_short_operation_ids_and_declares_the_freshness_header(client):
+    spec = client.get("/openapi.json").json()
+    operations = {
+        operation["operationId"]: operation
+        for path in spec["paths"].values()
+        for operation in path.values()
+    }
+    assert set(operations) == {
+        "overview",
+        "engagement",
+        "popup_metrics",
+        "purchases",
+        "daily",
+        "conversation_insights",
+        "chatbots",
+    }
+    assert "X-Data-As-Of" in operations["overview"]["responses"]["200"]["headers"]
+
+
+def test_cors_lets_the_configured_origins_read_the_answers(warehouse, acme_key):
+    settings = ServingSettings(analytics_now=NOW, cors_origins=["http://dash.example"])
+    with TestClient(create_app(warehouse.url, settings)) as client:
+        preflight = client.options(
+            f"{STATS}/overview",
+            headers={
+                "Origin": "http://dash.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "x-api-key",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["Access-Control-Allow-Origin"] == "http://dash.example"
+        answer = client.get(
+            f"{STATS}/overview",
+            params={"chatbot_id": BOT},
+            headers={"Origin": "http://dash.example", "X-API-Key": acme_key},
+        )
+        assert answer.headers["Access-Control-Allow-Origin"] == "http://dash.example"
+        assert "x-data-as-of" in answer.headers["Access-Control-Expose-Headers"].lower()
+        other = client.get(
+            f"{STATS}/overview",
+            params={"chatbot_id": BOT},
+            headers={"Origin": "http://evil.example", "X-API-Key": acme_key},
+        )
+        assert "Access-Control-Allow-Origin" not in other.headers

@@ -36,7 +36,7 @@ def test_generated_requests_get_documented_answers(running_api):
     base, key = running_api
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 7
 
     for operation in operations:
 
