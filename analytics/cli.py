@@ -21,9 +21,10 @@ def _parser() -> argparse.ArgumentParser:
     from serving import commands as serving_commands
 
     serving_commands.add_commands(commands)
-    from analytics import demo
+    from analytics import dagster_ui, demo
 
     demo.add_command(commands)
+    dagster_ui.add_command(commands)
     return parser
 
 

@@ -7,25 +7,19 @@ Every process it started is stopped on the way out, the embedded server included
 """
 
 import argparse
-import contextlib
-import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.error import URLError
-from urllib.request import urlopen
 
+from analytics.children import BIN, child, dagster_dev, dagster_env, wait_until_up
 from serving.keys import create_key
 from warehouse.commands import add_generator_flags, format_summary, generator_config, load_files
 from warehouse.connection import connect, warehouse_url
 from warehouse.generate import generate
 from warehouse.migrate import upgrade
-from warehouse.settings import PROJECT_ROOT
+from warehouse.ports import free_port
 
 LOAD_ORDER = ("chatbots", "conversations", "messages", "analyses", "events")
 DEMO_ACCOUNT = "acme"
@@ -37,7 +31,6 @@ CURLS = (
     "purchases?chatbot_id={chatbot}&timeframe=30",
     "conversation-insights?chatbot_id={chatbot}&timeframe=week",
 )
-BIN = Path(sys.executable).parent
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -51,58 +44,6 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "--no-wait", action="store_true", help="print the URLs and curl lines, then stop"
     )
     demo.set_defaults(run=run_demo)
-
-
-def _port(preferred: int) -> int:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", preferred))
-        except OSError:
-            probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(URLError, ConnectionError, TimeoutError):
-            urlopen(url, timeout=1).close()  # noqa: S310 - our own local server
-            return True
-        time.sleep(0.3)
-    return False
-
-
-def _restore_sigint() -> None:
-    # A child started from a script inherits SIGINT ignored; dagster dev then ignores SIGTERM
-    # too and orphans its webserver and daemon. Give it the default back.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-@contextlib.contextmanager
-def _child(args: list[str], env: dict[str, str], stop_signal: int) -> Iterator[subprocess.Popen]:
-    """A child process in its own process group, stopped (group and all) when the block ends."""
-    process = subprocess.Popen(
-        args,
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        preexec_fn=_restore_sigint,  # noqa: PLW1509 - no threads yet in the child
-    )
-    try:
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, stop_signal)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # anything of the group still left
 
 
 def _prepare(url: str, args: argparse.Namespace) -> tuple[str, str]:
@@ -132,33 +73,20 @@ def _prepare(url: str, args: argparse.Namespace) -> tuple[str, str]:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from pipelines.refresh import dagster_instance
-
-    dagster_instance()  # DAGSTER_HOME: the project's folder unless set
     with warehouse_url() as url:
         key, chatbot = _prepare(url, args)
-        env = {**os.environ, "DATABASE_URL": url}
-        api_port, dagster_port = _port(args.api_port), _port(args.dagster_port)
+        env = dagster_env(url)
+        api_port, dagster_port = free_port(args.api_port), free_port(args.dagster_port)
         api = f"http://127.0.0.1:{api_port}"
         dagster = f"http://127.0.0.1:{dagster_port}"
         serve = [str(BIN / "analytics"), "serve", "--host", "127.0.0.1", "--port", str(api_port)]
-        dagster_dev = [
-            str(BIN / "dagster"),
-            "dev",
-            "-w",
-            str(PROJECT_ROOT / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(dagster_port),
-        ]
         with (
-            _child(serve, env, signal.SIGTERM) as api_process,
-            _child(dagster_dev, env, signal.SIGINT) as dagster_process,
+            child(serve, env, signal.SIGTERM) as api_process,
+            child(dagster_dev(dagster_port), env, signal.SIGINT) as dagster_process,
         ):
-            if not _wait_until_up(f"{api}/openapi.json", api_process, 60):
+            if not wait_until_up(f"{api}/openapi.json", api_process, 60):
                 raise SystemExit("the API did not start")
-            dagster_up = _wait_until_up(f"{dagster}/server_info", dagster_process, 120)
+            dagster_up = wait_until_up(f"{dagster}/server_info", dagster_process, 120)
             print()
             print(f"API:        {api}/docs")
             print(f"Dagster UI: {dagster}" + ("" if dagster_up else " (still starting)"))

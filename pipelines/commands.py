@@ -16,8 +16,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--full", action="store_true", help="rebuild every mart from raw instead of merging"
     )
     # Imported before the command runs, while `analytics` starts up (analytics/startup.py).
-    imports = ("pipelines.refresh", "pipelines.instance_storage")
-    parser.set_defaults(run=run_refresh, imports=imports)
+    parser.set_defaults(run=run_refresh, imports=("pipelines.refresh",))
 
 
 def run_refresh(args: argparse.Namespace) -> int:

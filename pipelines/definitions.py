@@ -1,18 +1,26 @@
-"""The one Dagster entry point (workspace.yaml loads this module)."""
+"""The one Dagster entry point (workspace.yaml loads this module).
 
-from dagster import Definitions
+Runs use Dagster's `multi_or_in_process_executor`; the jobs default to processes of their own
+per step, as many at once as the machine has cores (pipelines/jobs.py). `analytics refresh`
+runs a small plan in-process instead (pipelines/refresh.py).
+"""
 
-from pipelines.assets.marts import marts
+from dagster import Definitions, multi_or_in_process_executor
+
+from pipelines.assets.behind_raw import behind_raw
+from pipelines.assets.marts import MART_ASSETS
 from pipelines.assets.raw import RAW_SPECS
-from pipelines.jobs import refresh_daily_facts, refresh_state
+from pipelines.jobs import check_behind_raw, refresh_marts
 from pipelines.resources import Warehouse
-from pipelines.schedules import hourly_recent_days, hourly_state
-from pipelines.sensors import late_data_sensor
+from pipelines.schedules import behind_raw_checks
+from pipelines.sensors import stale_marts
 
 defs = Definitions(
-    assets=[*RAW_SPECS, marts],
-    jobs=[refresh_state, refresh_daily_facts],
-    schedules=[hourly_state, hourly_recent_days],
-    sensors=[late_data_sensor],
+    assets=[*RAW_SPECS, *MART_ASSETS],
+    asset_checks=[behind_raw],
+    jobs=[refresh_marts, check_behind_raw],
+    schedules=[behind_raw_checks],
+    sensors=[stale_marts],
     resources={"warehouse": Warehouse()},
+    executor=multi_or_in_process_executor,
 )

@@ -1,20 +1,38 @@
-"""The two jobs: the incrementally merged state marts, and a range of daily partitions."""
+"""The jobs: every mart (the runs of `analytics refresh` and the stale-marts sensor select the
+stale part of it), and the behind-raw checks."""
+
+import os
 
 from dagster import AssetSelection, define_asset_job
 
-from pipelines.assets.daily import SOURCE_KIND
-from pipelines.staleness import STATE_WATERMARKS
+from pipelines.assets.behind_raw import behind_raw
+from pipelines.registry import MART_TABLES
 
-PARTITION_RANGE_START = "dagster/asset_partition_range_start"
-PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+# Steps in processes of their own, as many at once as the machine has cores (the warehouse does
+# the work: one PostgreSQL statement uses one core), forked from a server that imported the
+# definitions once, so that a step does not pay Dagster's and the project's imports.
+STEP_PROCESSES = os.cpu_count() or 2
+MULTIPROCESS = {
+    "execution": {
+        "config": {
+            "multiprocess": {
+                "max_concurrent": STEP_PROCESSES,
+                "start_method": {"forkserver": {"preload_modules": ["pipelines.definitions"]}},
+            }
+        }
+    }
+}
+IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 
-state_selection = AssetSelection.assets(*STATE_WATERMARKS)
-daily_selection = AssetSelection.assets(*SOURCE_KIND)
-
-refresh_state = define_asset_job("refresh_state", selection=state_selection)
-refresh_daily_facts = define_asset_job("refresh_daily_facts", selection=daily_selection)
-
-
-def range_tags(first_key: str, last_key: str) -> dict[str, str]:
-    """Tags that make one run materialize a range of partitions (single-run backfill)."""
-    return {PARTITION_RANGE_START: first_key, PARTITION_RANGE_END: last_key}
+refresh_marts = define_asset_job(
+    "refresh_marts",
+    selection=AssetSelection.assets(*MART_TABLES),
+    description="Bring the marts up to date; a run selects the stale groups and days.",
+    config=MULTIPROCESS,
+)
+check_behind_raw = define_asset_job(
+    "check_behind_raw",
+    selection=AssetSelection.checks(behind_raw),
+    description="Is any mart behind the loads?",
+    config=IN_PROCESS,
+)

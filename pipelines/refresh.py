@@ -1,71 +1,27 @@
-"""`analytics refresh`: bring every mart up to date with all loaded records, through Dagster,
-in-process (no daemon). Only stale work runs, in one run: the state marts when a load is new to
-them, and the range of daily partitions whose days received records since they were built."""
+"""`analytics refresh`: bring every mart up to date with all loaded records, as one Dagster run
+of the `refresh_marts` job started from this process (no daemon needed), recorded in the
+project's instance (pipelines/instance.py). Only stale work runs: the merged groups with loads
+new to them, and the range of days that received records since they were built; the plan is
+the stale-marts sensor's (pipelines/staleness.py)."""
 
-import os
 import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from dagster import AssetSelection, DagsterInstance, PartitionKeyRange, materialize
+from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 
 from pipelines.assets.marts import FULL_REFRESH_TAG
-from pipelines.definitions import defs
-from pipelines.jobs import daily_selection, range_tags, state_selection
-from pipelines.partitions import daily_partitions, edges
-from pipelines.resources import Warehouse
-from pipelines.staleness import STATE_WATERMARKS, stale_partitions, stale_state_assets
+from pipelines.instance import open_instance
+from pipelines.jobs import IN_PROCESS, MULTIPROCESS
+from pipelines.staleness import Plan, new_records, plan
 from warehouse.connection import connect
-from warehouse.settings import PROJECT_ROOT
 
-DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
-DEFAULT_INSTANCE_CONFIG = """\
-# Written by `analytics refresh`: SQLite storage in this folder, with per-day events stored in
-# batches (pipelines/instance_storage.py; docs/dagster.yaml shows the PostgreSQL alternative).
-storage:
-  custom:
-    module: pipelines.instance_storage
-    class: BatchedSqliteStorage
-    config:
-      base_dir:
-        env: DAGSTER_HOME
-telemetry:
-  enabled: false
-"""
-# Dagster's own switches for runs over many partitions, set for the runs this process creates
-# (`analytics refresh`, `analytics demo` and the `dagster dev` it starts; see docs/dagster.yaml):
-# - one "materialization planned" event per asset for a run over a range of days instead of one
-#   per day and asset (273 for a 91-day full refresh, 1.6 s of it on SQLite storage). Dagster's
-#   trade-off: the days of a failed run are not marked failed in the UI; the next refresh finds
-#   them stale from the watermarks all the same.
-# - the per-day materialization events of such a run handed to the storage in batches, which
-#   dagster-postgres and BatchedSqliteStorage (pipelines/instance_storage.py) write at once;
-#   Dagster's own SQLite storage writes them one by one either way.
-DAGSTER_ENVIRONMENT = {
-    "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
-    "DAGSTER_EVENT_BATCH_SIZE": "500",
-}
 # Dagster's console log, quieted for a command-line refresh (failures still print).
 _QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-MART_TABLES = (
-    "chatbots",
-    "chatbot_freshness",
-    "orders",
-    "users",
-    "funnel_days",
-    "visitor_days",
-    "popup_days",
-    "convo_start_days",
-    "message_days",
-    "conversations",
-    "conversation_days",
-    "conversation_activity_days",
-    "conversation_analyses",
-    "conversation_clicks",
-    "conversation_reactions",
-)
+# A plan over fewer new raw records runs its steps one after the other in this process: a step
+# process costs ~0.5 s to start, more than such steps take (docs/performance.md).
+IN_PROCESS_BELOW_RECORDS = 200_000
 
 
 @dataclass
@@ -78,92 +34,85 @@ class RefreshReport:
         return not self.failed
 
 
-def dagster_instance() -> DagsterInstance:
-    """The instance under DAGSTER_HOME (unset: a folder of the project). A home without a
-    dagster.yaml gets DEFAULT_INSTANCE_CONFIG, as does one holding an older version of it."""
-    for name, value in DAGSTER_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)))
-    config = home / "dagster.yaml"
-    written = config.read_text() if config.exists() else None
-    if written is None or (_written_by_us(written) and written != DEFAULT_INSTANCE_CONFIG):
-        home.mkdir(parents=True, exist_ok=True)
-        config.write_text(DEFAULT_INSTANCE_CONFIG)
-    return DagsterInstance.get()
+def refresh_marts_job() -> JobDefinition:
+    """The job, as Dagster rebuilds it in each step's process (`reconstructable`)."""
+    from pipelines.definitions import defs
+
+    return defs.resolve_job_def("refresh_marts")
 
 
-def _written_by_us(text: str) -> bool:
-    return text.startswith("# Written by `analytics refresh`")
-
-
-def refresh(url: str, echo: Callable[[str], None] = print, full: bool = False) -> RefreshReport:
-    """Materialize what is stale; the report names the runs and any that failed. `full`: every
-    mart rebuilt from raw, each in one transaction that replaces its rows (readers see the old
-    rows until the new ones commit)."""
+def refresh(
+    url: str,
+    echo: Callable[[str], None] = print,
+    full: bool = False,
+    instance: DagsterInstance | None = None,
+    processes: bool | None = None,
+) -> RefreshReport:
+    """Materialize what is stale; the report names the run and whether it failed. `full`:
+    every mart rebuilt from raw, each in one transaction that replaces its rows (readers see
+    the old rows until the new ones commit). `processes`: run the steps in processes of their
+    own (None: when the plan covers IN_PROCESS_BELOW_RECORDS new records or more)."""
     report = RefreshReport()
-    if full:
-        first, last = edges()
-        stale_state = list(STATE_WATERMARKS)
-        stale_keys = [first.isoformat(), last.isoformat()]
-    else:
-        with connect(url, autocommit=True) as conn:
-            stale_state = stale_state_assets(conn)
-            stale = stale_partitions(conn)
-        stale_keys = sorted({key for keys in stale.values() for key in keys})
-    if not stale_state and not stale_keys:
+    with connect(url, autocommit=True) as conn:
+        todo = plan(conn, full=full)
+        if processes is None:
+            processes = full or new_records(conn, todo) >= IN_PROCESS_BELOW_RECORDS
+    if todo.empty:
         echo("refresh: every mart is up to date")
         return report
-    selection = AssetSelection.assets()  # nothing yet
-    tags: dict[str, str] = {}
     parts = []
-    if stale_state:
+    if todo.groups:
         verb = "rebuilding" if full else "merging new loads into"
-        echo(f"refresh: {verb} {len(stale_state)} state marts")
-        selection |= state_selection
-        parts.append("state marts")
-    if stale_keys:
-        # One range over every stale day: rebuilding a fresh day in between costs less than a
-        # range per gap. The state marts (unpartitioned) run in the same run.
-        first, last = stale_keys[0], stale_keys[-1]
-        days = len(daily_partitions.get_partition_keys_in_range(PartitionKeyRange(first, last)))
-        echo(f"refresh: rebuilding daily facts {first}..{last} ({days} days)")
-        selection |= daily_selection
-        tags = range_tags(first, last)
+        echo(f"refresh: {verb} {', '.join(group.name for group in todo.groups)}")
+        parts.append("merged marts")
+    if todo.months:
+        first, last = (key[:7] for key in todo.months)
+        what = "" if full else "the stale days of "
+        echo(f"refresh: rebuilding {what}the daily facts of {first}..{last}")
         parts.append(f"daily facts {first}..{last}")
-    if full:
-        tags[FULL_REFRESH_TAG] = "true"
-    _run(url, selection, tags, " and ".join(parts), echo, report)
+    tags = {**todo.tags, **({FULL_REFRESH_TAG: "true"} if full else {})}
+    execution = MULTIPROCESS if processes else IN_PROCESS
+    label = " and ".join(parts)
+    _run(url, todo, tags, execution, label, echo, report, instance or open_instance(url))
     return report
 
 
 def _run(
     url: str,
-    selection: AssetSelection,
+    todo: Plan,
     tags: dict[str, str],
+    execution: dict,
     label: str,
     echo: Callable[[str], None],
     report: RefreshReport,
+    instance: DagsterInstance,
 ) -> None:
-    """One in-process Dagster run of `selection`; what it did goes to `echo` and `report`."""
+    """One Dagster run of the plan's assets; what it did goes to `echo` and `report`."""
     # When a run ends, Dagster points SIGTERM at whatever handles SIGINT. In a process started
     # in the background (SIGINT ignored) SIGTERM would then be ignored too, and `analytics demo`
     # could not be stopped: keep the caller's SIGTERM handler.
     on_sigterm = signal.getsignal(signal.SIGTERM)
+    run_config = {
+        **_QUIET,
+        **execution,
+        "resources": {"warehouse": {"config": {"database_url": url}}},
+    }
     try:
-        result = materialize(
-            [*defs.assets],
-            instance=dagster_instance(),
-            resources={"warehouse": Warehouse(database_url=url)},
-            selection=selection,
+        result = execute_job(
+            reconstructable(refresh_marts_job),
+            instance=instance,
+            run_config=run_config,
             tags=tags,
-            run_config=_QUIET,
-            raise_on_error=False,
+            asset_selection=todo.asset_keys,
         )
     finally:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, on_sigterm)
     report.runs.append(result.run_id)
-    for evaluation in result.get_asset_check_evaluations():
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
         if not evaluation.passed:
             metadata = ", ".join(
                 f"{name}={value.value}" for name, value in evaluation.metadata.items()

@@ -11,22 +11,9 @@ from warehouse.connection import connect, warehouse_url
 
 class Warehouse(ConfigurableResource):
     """The PostgreSQL warehouse. `database_url` unset: `DATABASE_URL`, read when connecting, or
-    the embedded server when that is unset too. `concurrency`: how many transforms of one step
-    run at once, each on its own connection (pipelines/assets/concurrent.py)."""
+    the embedded server when that is unset too."""
 
     database_url: str | None = None
-    concurrency: int = 2
-
-    @contextlib.contextmanager
-    def held(self) -> Iterator["Warehouse"]:
-        """This warehouse with its URL resolved, the embedded server held until the block ends:
-        for several connections at once (the embedded server counts its users per process, so
-        threads must not each start and leave it)."""
-        if self.database_url:
-            yield self
-            return
-        with warehouse_url() as url:
-            yield Warehouse(database_url=url, concurrency=self.concurrency)
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:

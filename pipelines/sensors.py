@@ -1,41 +1,36 @@
-"""Late data: rebuild older daily partitions that received records after they were built."""
+"""The marts follow the loads by themselves: every minute, one run of what is stale (the
+merged groups with new loads, the range of days that received records or were never built),
+the same plan as `analytics refresh`."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from dagster import (
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
-    SensorResult,
     SkipReason,
     sensor,
 )
 
-from pipelines.jobs import range_tags, refresh_daily_facts
+from pipelines.jobs import refresh_marts
 from pipelines.resources import Warehouse
-from pipelines.staleness import contiguous_ranges, stale_partitions
+from pipelines.staleness import plan
 from warehouse.transforms import high_watermark
 
 
-@sensor(
-    job=refresh_daily_facts,
-    minimum_interval_seconds=60,
-    default_status=DefaultSensorStatus.RUNNING,
-)
-def late_data_sensor(
-    context: SensorEvaluationContext, warehouse: Warehouse
-) -> SensorResult | SkipReason:
-    """One run per range of stale days before yesterday (the hourly schedule does the rest)."""
-    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+@sensor(job=refresh_marts, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
+def stale_marts(context: SensorEvaluationContext, warehouse: Warehouse) -> RunRequest | SkipReason:
     with warehouse.connect() as conn:
         high = high_watermark(conn)
-        stale = stale_partitions(conn)
-    keys = {key for keys in stale.values() for key in keys if key < yesterday}
-    if not keys:
-        return SkipReason("no late data")
-    return SensorResult(
-        run_requests=[
-            RunRequest(run_key=f"{first}..{last}@{high}", tags=range_tags(first, last))
-            for first, last in contiguous_ranges(keys)
-        ]
+        todo = plan(conn)
+    if todo.empty:
+        return SkipReason("every mart is up to date")
+    # One run per state of the loads and day (a new day is a partition day never built): a tick
+    # that finds the same stale work while its run is still going requests nothing new.
+    months = "..".join(todo.months) if todo.months else "-"
+    groups = ",".join(group.name for group in todo.groups)
+    return RunRequest(
+        run_key=f"{high}:{datetime.now(UTC).date()}:{months}:{groups}",
+        asset_selection=todo.asset_keys,
+        tags=todo.tags,
     )

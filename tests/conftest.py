@@ -14,7 +14,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from warehouse.connection import database_name, libpq_url, with_database
+from warehouse.connection import (
+    database_name,
+    ensure_database,
+    libpq_url,
+    psycopg2_url,
+    with_database,
+)
 from warehouse.embedded import EmbeddedPostgres
 from warehouse.migrate import upgrade
 from warehouse.settings import get_settings
@@ -28,10 +34,16 @@ def _admin(server_url: str) -> psycopg.Connection:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def dagster_home(tmp_path_factory) -> Iterator[Path]:
-    """Dagster runs of the tests record into a throw-away instance."""
+def dagster_home(tmp_path_factory, server_url: str) -> Iterator[Path]:
+    """Dagster runs of the tests record into one throw-away instance, in PostgreSQL as the
+    project's own (a config of the user's own in DAGSTER_HOME, so no test rewrites it)."""
     home = tmp_path_factory.mktemp("dagster_home")
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    url = with_database(server_url, f"selzee_test_dagster_{uuid.uuid4().hex[:8]}")
+    ensure_database(url)
+    (home / "dagster.yaml").write_text(
+        f'storage:\n  postgres:\n    postgres_url: "{psycopg2_url(url)}"\n'
+        "telemetry:\n  enabled: false\n"
+    )
     previous = os.environ.get("DAGSTER_HOME")
     os.environ["DAGSTER_HOME"] = str(home)
     yield home
@@ -39,6 +51,7 @@ def dagster_home(tmp_path_factory) -> Iterator[Path]:
         os.environ.pop("DAGSTER_HOME", None)
     else:
         os.environ["DAGSTER_HOME"] = previous
+    drop_database(server_url, url)
 
 
 @pytest.fixture(scope="session")
@@ -81,12 +94,15 @@ def create_database(server_url: str, template: str) -> str:
 
 
 def drop_database(server_url: str, url: str) -> None:
+    """Drop the URL's database, and the Dagster instance's database beside it if any."""
+    name = database_name(url)
     with _admin(server_url) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(
-                sql.Identifier(database_name(url))
+        for database in (name, name + "_dagster"):
+            conn.execute(
+                sql.SQL("drop database if exists {} with (force)").format(
+                    sql.Identifier(database)
+                )
             )
-        )
 
 
 @pytest.fixture

@@ -19,7 +19,10 @@ EXIT_STRICT_QUARANTINE = 3
 def add_commands(commands: argparse._SubParsersAction) -> None:
     db = commands.add_parser("db", help="manage the warehouse schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("upgrade", help="create or migrate the warehouse (idempotent)")
+    db_commands.add_parser(
+        "upgrade",
+        help="create or migrate the warehouse and the Dagster instance's database (idempotent)",
+    )
     db.set_defaults(run=run_db)
 
     load = commands.add_parser("load", help="load JSONL files (.jsonl or .jsonl.gz) into raw")
@@ -76,9 +79,15 @@ def generator_config(args: argparse.Namespace) -> GeneratorConfig:
 
 
 def run_db(args: argparse.Namespace) -> int:
+    # The Dagster instance's database and config come with the warehouse (pipelines/instance.py;
+    # no Dagster import).
+    from pipelines.instance import dagster_home, instance_database_url, prepare_instance
+
     with warehouse_url() as url:
         revision = upgrade(url)
+        prepare_instance(url)
     print(f"warehouse at revision {revision}")
+    print(f"Dagster instance: {dagster_home() / 'dagster.yaml'} ({instance_database_url(url)})")
     return 0
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 
 from warehouse.embedded import EmbeddedPostgres
 from warehouse.settings import get_settings
@@ -58,6 +59,7 @@ def warehouse_url() -> Iterator[str]:
     server = EmbeddedPostgres(settings.analytics_data_dir)
     url = server.acquire()
     try:
+        ensure_database(url)
         yield url
     finally:
         server.release()
@@ -65,3 +67,13 @@ def warehouse_url() -> Iterator[str]:
 
 def connect(url: str, **kwargs) -> psycopg.Connection:
     return psycopg.connect(libpq_url(url), **kwargs)
+
+
+def ensure_database(url: str) -> None:
+    """Create the URL's database when the server does not have it yet."""
+    name = database_name(url)
+    with connect(with_database(url, "postgres"), autocommit=True) as conn:
+        if conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            return
+        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))

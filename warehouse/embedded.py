@@ -15,7 +15,6 @@ import fcntl
 import importlib.util
 import os
 import pwd
-import socket
 import stat
 import subprocess
 import tempfile
@@ -23,6 +22,8 @@ import time
 from collections.abc import Iterator
 from hashlib import sha256
 from pathlib import Path
+
+from warehouse.ports import free_port
 
 DATABASE_NAME = "analytics"
 SUPERUSER = "postgres"
@@ -69,24 +70,6 @@ def _reachable_by_others(path: Path) -> bool:
     """True when every parent folder can be entered by an account other than its owner."""
     for parent in path.resolve().parents:
         if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _is_free(port: int) -> bool:
-    """Whether nothing listens on the port (connections of a stopped server waiting out their
-    TIME_WAIT do not count: PostgreSQL binds with SO_REUSEADDR, as this probe does)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
             return False
     return True
 
@@ -182,8 +165,8 @@ class EmbeddedPostgres:
         try:
             remembered = int(self.port_file.read_text())
         except (OSError, ValueError):
-            return _free_port()
-        return remembered if _is_free(remembered) else _free_port()
+            return free_port()
+        return free_port(remembered)
 
     def _start(self) -> int:
         port = self._port_to_use()
@@ -242,7 +225,7 @@ class EmbeddedPostgres:
             port = self._running_port() or self._start()
             (self.holders_dir / str(os.getpid())).touch()
         url = f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
-        _ensure_database(port)
+        _wait_until_accepting(port)
         return url
 
     def stop_now(self) -> None:
@@ -260,24 +243,14 @@ class EmbeddedPostgres:
                 self._stop()
 
 
-def _ensure_database(port: int) -> None:
+def _wait_until_accepting(port: int) -> None:
     import psycopg
-    from psycopg import sql
 
     deadline = time.monotonic() + 30
     while True:
         try:
-            with psycopg.connect(
-                host="127.0.0.1", port=port, user=SUPERUSER, dbname="postgres", autocommit=True
-            ) as conn:
-                exists = conn.execute(
-                    "select 1 from pg_database where datname = %s", (DATABASE_NAME,)
-                ).fetchone()
-                if not exists:
-                    with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                        create = sql.SQL("create database {}")
-                        conn.execute(create.format(sql.Identifier(DATABASE_NAME)))
-                return
+            psycopg.connect(host="127.0.0.1", port=port, user=SUPERUSER, dbname="postgres").close()
+            return
         except psycopg.OperationalError:
             if time.monotonic() > deadline:
                 raise

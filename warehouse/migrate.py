@@ -1,6 +1,5 @@
 """Create or migrate the warehouse to the newest schema (Alembic), safe to run on every start."""
 
-import contextlib
 from pathlib import Path
 
 import psycopg
@@ -9,10 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from psycopg import sql
 
 from warehouse.api_login import secure_api_login
-from warehouse.connection import database_name, libpq_url, sqlalchemy_url, with_database
+from warehouse.connection import ensure_database, libpq_url, sqlalchemy_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works: concurrent upgrades queue on it instead of racing.
@@ -23,16 +21,6 @@ def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
-
-
-def ensure_database(url: str) -> None:
-    """Create the URL's database when the server does not have it yet."""
-    name = database_name(url)
-    with psycopg.connect(libpq_url(with_database(url, "postgres")), autocommit=True) as conn:
-        if conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
-            return
-        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
 
 
 def upgrade(url: str, revision: str = "head") -> str:

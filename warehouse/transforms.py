@@ -21,7 +21,7 @@ after (docs/warehouse.md).
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import psycopg
@@ -78,6 +78,7 @@ class Batch:
     high: int
     rates_changed: bool = False
     full: bool = False  # a rebuild from load 0 in the transaction that emptied the marts
+    new_loads: bool = True  # whether a load of the group's kinds (or a rate) is in it
 
     @property
     def params(self) -> dict:
@@ -85,7 +86,7 @@ class Batch:
 
     @property
     def is_empty(self) -> bool:
-        return self.high <= self.low and not self.rates_changed
+        return not self.new_loads
 
 
 def tune_transaction(conn: psycopg.Connection) -> None:
@@ -102,25 +103,56 @@ def tune_transaction(conn: psycopg.Connection) -> None:
 
 @contextlib.contextmanager
 def incremental(
-    conn: psycopg.Connection, asset_name: str, tables: Sequence[str], full: bool = False
+    conn: psycopg.Connection, group, full: bool = False, bounded_by: Sequence = ()
 ) -> Iterator[Batch]:
-    """One transaction over the raw rows new to `asset_name` (the marts `tables`); its
-    watermark moves on success. `full`: over every raw row, the tables emptied first in the
-    same transaction, so that readers see the old rows until the new ones commit (a full
-    refresh killed half-way leaves the old marts, never empty ones)."""
+    """One transaction over the raw rows new to `group` (its declaration, with `name`,
+    `tables` and `kinds`: pipelines/registry.py); its watermark moves on success.
+    `bounded_by`: groups whose merged loads the batch must not pass (a mart built after them
+    reflects no load they have not merged). `full`: over every raw row, the tables emptied
+    first in the same transaction, so that readers see the old rows until the new ones commit
+    (a full refresh killed half-way leaves the old marts, never empty ones)."""
     with conn.transaction():
         tune_transaction(conn)
         conn.execute(
-            "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, asset_name)
+            "select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, group.name)
         )
         if full:
-            for table in tables:
+            for table in group.tables:
                 conn.execute(sql.SQL("delete from {}").format(sql.Identifier("marts", table)))
-        low = 0 if full else watermark(conn, asset_name)
-        rates_changed = not full and rates_changed_since(conn, asset_name)
-        batch = Batch(low, high_watermark(conn), rates_changed=rates_changed, full=full)
+        low = 0 if full else watermark(conn, group.name)
+        high = high_watermark(conn)
+        high = min([high, *(merged_through(conn, other, high) for other in bounded_by)])
+        high = max(low, high)
+        rates_changed = (
+            not full and "rates" in group.kinds and rates_changed_since(conn, group.name)
+        )
+        batch = Batch(
+            low,
+            high,
+            rates_changed=rates_changed,
+            full=full,
+            new_loads=rates_changed or _has_loads(conn, group.kinds, low, high),
+        )
         yield batch
-        set_watermark(conn, asset_name, [""], batch.high)
+        set_watermark(conn, group.name, [""], batch.high)
+
+
+def _has_loads(conn: psycopg.Connection, kinds: Sequence[str], low: int, high: int) -> bool:
+    return conn.execute(
+        "select exists (select from raw.loads "
+        "where load_id > %s and load_id <= %s and kind = any(%s))",
+        (low, high, list(kinds)),
+    ).fetchone()[0]
+
+
+def merged_through(conn: psycopg.Connection, group, high: int) -> int:
+    """The newest load id <= `high` through which `group` reflects every load of its kinds:
+    its watermark, or later when no load of its kinds came after it."""
+    return conn.execute(
+        "select coalesce(min(load_id) - 1, %(high)s) from raw.loads "
+        "where load_id > %(low)s and load_id <= %(high)s and kind = any(%(kinds)s)",
+        {"low": watermark(conn, group.name), "high": high, "kinds": list(group.kinds)},
+    ).fetchone()[0]
 
 
 def set_watermark(
@@ -293,26 +325,28 @@ def indexed_after_if_empty(
 # --- the "as of now" marts -------------------------------------------------------------------
 
 
-def refresh_simple(conn: psycopg.Connection, name: str, full: bool = False) -> dict[str, int]:
-    """Merge the new raw rows into marts.<name> with sql/marts/<name>.sql (a MERGE)."""
-    with incremental(conn, name, (name,), full) as batch:
+def refresh_simple(
+    conn: psycopg.Connection, group, full: bool = False, bounded_by: Sequence[str] = ()
+) -> dict[str, int]:
+    """Merge the new raw rows into the group's one mart with sql/marts/<name>.sql (a MERGE).
+    `group`: its declaration (pipelines/registry.py)."""
+    name = group.name
+    with incremental(conn, group, full, bounded_by) as batch:
         if batch.is_empty:
-            return {name: 0}
+            return None
         with indexed_after_if_empty(conn, name, batch):
             changed = run_script(conn, name, batch.params)
     return {name: changed}
 
 
-PURCHASE_MARTS = ("orders", "users", "funnel_days", "visitor_days")
-CONVERSATION_MARTS = ("conversations", "conversation_days", "conversation_activity_days")
-
-
-def refresh_purchases(conn: psycopg.Connection, full: bool = False) -> dict[str, int]:
+def refresh_purchases(
+    conn: psycopg.Connection, group, full: bool = False, bounded_by: Sequence[str] = ()
+) -> dict[str, int]:
     """orders, users, funnel_days and visitor_days together: funnel_days and visitor_days
     need the others' old state."""
-    with incremental(conn, "purchases", PURCHASE_MARTS, full) as batch:
+    with incremental(conn, group, full, bounded_by) as batch:
         if batch.is_empty:
-            return {"orders": 0, "users": 0, "funnel_days": 0, "visitor_days": 0}
+            return None
         run_script(conn, "purchases_batch", batch.params)
         run_script(conn, "visitor_days_batch", batch.params)
         _create_delta_table(conn, "funnel_days")
@@ -334,12 +368,14 @@ def refresh_purchases(conn: psycopg.Connection, full: bool = False) -> dict[str,
     }
 
 
-def refresh_conversations(conn: psycopg.Connection, full: bool = False) -> dict[str, int]:
+def refresh_conversations(
+    conn: psycopg.Connection, group, full: bool = False, bounded_by: Sequence[str] = ()
+) -> dict[str, int]:
     """conversations, conversation_days (by deltas of the former) and
     conversation_activity_days (the dates of the batch's conversations) together."""
-    with incremental(conn, "conversations", CONVERSATION_MARTS, full) as batch:
+    with incremental(conn, group, full, bounded_by) as batch:
         if batch.is_empty:
-            return {"conversations": 0, "conversation_days": 0, "conversation_activity_days": 0}
+            return None
         run_script(conn, "conversations_batch", batch.params)
         _create_delta_table(conn, "conversation_days")
         run_script(conn, "conversation_days", {"sign": -1})
@@ -377,19 +413,53 @@ class DayRange:
         )
         return {"lower": lower, "upper": upper}
 
-    def keys(self) -> list[str]:
+    def partition_keys(self) -> list[str]:
         days = (self.last - self.first).days + 1
         return [(self.first + timedelta(offset)).isoformat() for offset in range(days)]
 
 
-def rebuild_days(conn: psycopg.Connection, name: str, days: DayRange) -> dict[str, int]:
-    """Rebuild marts.<name> over a range of partition days in one transaction."""
+@dataclass(frozen=True)
+class DaysRebuilt:
+    """What `rebuild_days` did: the partition days it rebuilt, and the mart's rows per day of
+    the whole range (a day beyond an edge counts on the edge)."""
+
+    days: list[date]
+    rows: dict[date, int]
+
+
+def rebuild_days(
+    conn: psycopg.Connection, group, days: DayRange, only_stale: bool = False
+) -> DaysRebuilt:
+    """Rebuild the group's one mart over a range of partition days in one transaction.
+    `only_stale`: only the span of its days that received records since they were built (or
+    were never built)."""
+    name = group.name
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (_ASSET_LOCK_CLASS, name))
+        tune_transaction(conn)
         high = high_watermark(conn)
-        rows = run_script(conn, name, days.bounds)
-        set_watermark(conn, name, days.keys(), high)
-    return {name: rows}
+        rebuild: DayRange | None = days
+        if only_stale:
+            stale = [
+                day
+                for day in stale_days(
+                    conn, name, group.source_kind, days.edge_first, days.edge_last
+                )
+                if days.first <= day <= days.last
+            ]
+            rebuild = replace(days, first=stale[0], last=stale[-1]) if stale else None
+        if rebuild is not None:
+            run_script(conn, name, rebuild.bounds)
+            set_watermark(conn, name, rebuild.partition_keys(), high)
+        per_day = conn.execute(
+            sql.SQL(
+                "select greatest(least(day, %(edge_last)s), %(edge_first)s), count(*)::integer "
+                "from {} where day >= %(lower)s and day < %(upper)s group by 1"
+            ).format(sql.Identifier("marts", name)),
+            {**days.bounds, "edge_first": days.edge_first, "edge_last": days.edge_last},
+        ).fetchall()
+    rebuilt = [date.fromisoformat(key) for key in rebuild.partition_keys()] if rebuild else []
+    return DaysRebuilt(rebuilt, dict(per_day))
 
 
 def stale_days(

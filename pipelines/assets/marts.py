@@ -1,118 +1,161 @@
-"""Every mart in one step: the state marts' merges and the daily facts' rebuilds of a range of
-days, side by side (pipelines/assets/concurrent.py), each mart's checks right after its
-transform committed (pipelines/checks.py)."""
+"""The marts as Dagster assets, one step per group of pipelines/registry.py: a `@multi_asset`
+for the marts that commit in one transaction, an `@asset` for each mart that commits alone,
+monthly-partitioned assets of the per-day facts that rebuild a run's range of days at once
+(pipelines/partitions.py). Each step evaluates its
+group's checks (pipelines/checks.py) after its transaction committed.
+
+A step records a materialization only for what it changed: a merged group with no new load of
+its kinds records none (its outputs are optional), and a daily mart records one per month of
+the run whose days it rebuilt, with that month's own row count.
+"""
 
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
-from functools import partial
+from collections import Counter
+from collections.abc import Iterator
 
+import psycopg
 from dagster import (
     AssetCheckResult,
     AssetExecutionContext,
+    AssetMaterialization,
+    AssetsDefinition,
+    AssetSpec,
     BackfillPolicy,
     BetaWarning,
     MaterializeResult,
+    asset,
     multi_asset,
 )
 
-from pipelines.assets import daily
-from pipelines.assets.concurrent import Transform, run_transforms
-from pipelines.assets.state import STATE_SPECS, STATE_TRANSFORMS
-from pipelines.checks import CHECKS, Check
-from pipelines.partitions import context_day_range
+from pipelines.checks import CHECKS
+from pipelines.metadata import mart_metadata
+from pipelines.partitions import (
+    STALE_DAYS,
+    STALE_DAYS_TAG,
+    context_day_range,
+    month_key,
+    monthly_partitions,
+)
+from pipelines.registry import GROUPS, Mart, MartGroup, waits_for
 from pipelines.resources import Warehouse
 
-# A run tagged so rebuilds its state marts from load 0, each in the transaction that empties it
-# (`analytics refresh --full`; its range of days is every partition).
+# A run tagged so rebuilds its merged marts from load 0, each in the transaction that empties
+# it (`analytics refresh --full`; its range of days is every partition).
 FULL_REFRESH_TAG = "selzee/full_refresh"
+KINDS = {"postgres", "sql"}
 
 
-class IncompleteSelection(Exception):
-    """Some, not all, of the marts that one transaction maintains were selected."""
-
-
-with warnings.catch_warnings():
-    # BackfillPolicy is marked beta in Dagster 1.13; single-run range backfills are the point.
-    warnings.simplefilter("ignore", BetaWarning)
-
-    @multi_asset(
-        name="marts",
-        specs=[*STATE_SPECS, *daily.SPECS],
-        check_specs=[check.spec for check in CHECKS],
-        backfill_policy=BackfillPolicy.single_run(),
-        can_subset=True,
+def _spec(mart: Mart, group: MartGroup) -> AssetSpec:
+    return AssetSpec(
+        mart.table,
+        group_name=group.dagster_group,
+        deps=mart.deps,
+        description=f"marts.{mart.table}: one row per {mart.grain}. {mart.description}",
+        kinds=KINDS,
+        owners=[group.owner],
+        skippable=True,
+        metadata={"dagster/table_name": f"marts.{mart.table}", "step": group.name},
     )
-    def marts(
-        context: AssetExecutionContext, warehouse: Warehouse
-    ) -> Iterator[MaterializeResult | AssetCheckResult]:
-        """Bring the selected marts up to date: merges of new loads and rebuilds of the run's
-        days, side by side, each in its own transaction, then the marts' selected checks."""
-        selected = {key.to_user_string() for key in context.selected_asset_keys}
-        checks = [check for check in CHECKS if check.spec.key in context.selected_asset_check_keys]
-        full = context.run.tags.get(FULL_REFRESH_TAG) == "true"
-        transforms = [
-            _reporting(
-                replace(transform, run=partial(transform.run, full=True)) if full else transform,
-                _changed,
-                checks,
-            )
-            for transform in _state(selected)
-        ]
-        days_selected = [name for name in daily.SOURCE_KIND if name in selected]
-        if days_selected:
-            days = context_day_range(context)
-            written = _written(len(days.keys()))
-            transforms += [
-                _reporting(transform, written, checks)
-                for transform in daily.day_transforms(days_selected, days)
-            ]
-        unchecked = [check for check in checks if not _covered(check, transforms)]
-        if unchecked:  # checks selected without their marts
-            transforms.append(_checking("checks", unchecked))
-        yield from run_transforms(warehouse, transforms)
 
 
-def _state(selected: set[str]) -> list[Transform]:
-    chosen = []
-    for transform in STATE_TRANSFORMS:
-        marts = selected.intersection(transform.marts)
-        if marts and len(marts) < len(transform.marts):
-            raise IncompleteSelection(
-                f"{', '.join(transform.marts)} are materialized together: select all of them"
-            )
-        if marts:
-            chosen.append(transform)
-    return chosen
+def _op_tags(group: MartGroup) -> dict[str, str]:
+    # Steps start in the registry's order, the longest first, when they wait for a process.
+    return {"dagster/priority": str(len(GROUPS) - GROUPS.index(group))}
 
 
-def _changed(rows: int) -> dict:
-    return {"rows_changed": rows}
+def _checks(group: MartGroup, conn: psycopg.Connection) -> Iterator[AssetCheckResult]:
+    for name in group.checks:
+        yield CHECKS[name](conn)
 
 
-def _written(days: int) -> Callable[[int], dict]:
-    return lambda rows: {"rows_written": rows, "days": days}
+def _merge(context: AssetExecutionContext, warehouse: Warehouse, group: MartGroup, one: bool):
+    full = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+    with warehouse.connect() as conn:
+        changed = group.refresh(conn, group, full=full, bounded_by=waits_for(group))
+        if changed is None:
+            context.log.info(f"{group.name}: no new load of {', '.join(group.kinds)}")
+        else:
+            for mart in group.marts:
+                metadata = {"rows_changed": changed[mart.table], **mart_metadata(conn, mart)}
+                yield MaterializeResult(asset_key=None if one else mart.table, metadata=metadata)
+        yield from _checks(group, conn)
 
 
-def _reporting(
-    transform: Transform, metadata: Callable[[int], dict], checks: Sequence[Check]
-) -> Transform:
-    """The transform, returning a materialization per mart, followed by its marts' checks."""
+def _merged_asset(group: MartGroup) -> AssetsDefinition:
+    check_specs = [CHECKS[name].spec for name in group.checks]
+    if len(group.marts) > 1:
 
-    def run(conn) -> list[MaterializeResult]:
-        return [
-            MaterializeResult(asset_key=mart, metadata=metadata(rows))
-            for mart, rows in transform.run(conn).items()
-        ]
+        @multi_asset(
+            name=group.name,
+            specs=[_spec(mart, group) for mart in group.marts],
+            check_specs=check_specs,
+            can_subset=False,
+            op_tags=_op_tags(group),
+        )
+        def merged_group(context: AssetExecutionContext, warehouse: Warehouse):
+            yield from _merge(context, warehouse, group, one=False)
 
-    own = [check for check in checks if check.spec.asset_key.to_user_string() in transform.marts]
-    then = (_checking(f"checks of {transform.name}", own),) if own else ()
-    return replace(transform, run=run, then=then)
+        merged_group.__doc__ = f"Merge the new loads into {', '.join(group.tables)} at once."
+        return merged_group
+
+    spec = _spec(group.marts[0], group)
+
+    @asset(
+        name=spec.key.path[-1],
+        group_name=spec.group_name,
+        deps=spec.deps,
+        description=spec.description,
+        kinds=spec.kinds,
+        owners=spec.owners,
+        metadata=spec.metadata,
+        check_specs=check_specs,
+        output_required=False,
+        op_tags=_op_tags(group),
+    )
+    def merged(context: AssetExecutionContext, warehouse: Warehouse):
+        yield from _merge(context, warehouse, group, one=True)
+
+    return merged
 
 
-def _checking(name: str, checks: Sequence[Check]) -> Transform:
-    return Transform(name, (), lambda conn: [check(conn) for check in checks])
+def _daily_asset(group: MartGroup) -> AssetsDefinition:
+    spec = _spec(group.marts[0], group)
+
+    def daily(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+        only_stale = context.run.tags.get(STALE_DAYS_TAG) == STALE_DAYS
+        with warehouse.connect() as conn:
+            done = group.refresh(conn, group, context_day_range(context), only_stale=only_stale)
+            metadata = mart_metadata(conn, group.marts[0], row_count=False)
+        rebuilt = Counter(month_key(day) for day in done.days)
+        rows = Counter()
+        for day, count in done.rows.items():
+            rows[month_key(day)] += count
+        for month in context.partition_keys:
+            if rebuilt[month]:  # a month none of whose days changed is not materialized again
+                yield AssetMaterialization(
+                    asset_key=context.asset_key,
+                    partition=month,
+                    metadata={"days_rebuilt": rebuilt[month], "dagster/row_count": rows[month]}
+                    | metadata,
+                )
+
+    with warnings.catch_warnings():
+        # BackfillPolicy is marked beta in Dagster 1.13; single-run range backfills are the
+        # point of these assets.
+        warnings.simplefilter("ignore", BetaWarning)
+        return asset(
+            name=spec.key.path[-1],
+            group_name=spec.group_name,
+            deps=spec.deps,
+            description=spec.description,
+            kinds=spec.kinds,
+            owners=spec.owners,
+            metadata=spec.metadata,
+            partitions_def=monthly_partitions,
+            backfill_policy=BackfillPolicy.single_run(),
+            output_required=False,
+            op_tags=_op_tags(group),
+        )(daily)
 
 
-def _covered(check: Check, transforms: Sequence[Transform]) -> bool:
-    return any(check.spec.asset_key.to_user_string() in t.marts for t in transforms)
+MART_ASSETS = [_daily_asset(group) if group.daily else _merged_asset(group) for group in GROUPS]

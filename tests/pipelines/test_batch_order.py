@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from pipelines.refresh import MART_TABLES, refresh
+from pipelines.refresh import refresh
+from pipelines.registry import MART_TABLES
 from tests.conftest import create_database, drop_database
 from warehouse.commands import load_files
 from warehouse.generate import GeneratorConfig, generate

@@ -1,22 +1,27 @@
-"""The Dagster definitions load, and their automation asks for the right runs."""
+"""The Dagster definitions: they load, they match the warehouse (the registry), they use no
+framework internals, and their automation asks for the right runs."""
 
-from datetime import UTC, datetime
+import re
+from pathlib import Path
 
+import psycopg
 from dagster import (
     AssetKey,
     Definitions,
+    MonthlyPartitionsDefinition,
     RunRequest,
     SkipReason,
-    build_schedule_context,
     build_sensor_context,
 )
 
 from pipelines.definitions import defs
-from pipelines.jobs import PARTITION_RANGE_END, PARTITION_RANGE_START
+from pipelines.partitions import PARTITION_RANGE_END, PARTITION_RANGE_START, STALE_DAYS_TAG
+from pipelines.registry import GROUPS, MART_TABLES, VIEWS, markdown_table
 from pipelines.resources import Warehouse
-from pipelines.schedules import hourly_recent_days
-from pipelines.sensors import late_data_sensor
-from tests.pipelines.conftest import ev
+from pipelines.sensors import stale_marts
+from tests.pipelines.conftest import ev, msg
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_definitions_load_with_groups_jobs_schedules_sensors_and_checks():
@@ -24,48 +29,105 @@ def test_the_definitions_load_with_groups_jobs_schedules_sensors_and_checks():
     graph = defs.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {"raw", "accounts", "purchases", "conversations", "daily_facts"}
-    assert {schedule.name for schedule in defs.schedules} == {"hourly_state", "hourly_recent_days"}
-    assert [sensor.name for sensor in defs.sensors] == ["late_data_sensor"]
-    check_keys = graph.asset_check_keys
-    assert {key.name for key in check_keys} >= {
-        "orders_counted_once",
-        "orders_with_unknown_value",
-        "last_load_quarantine_share",
-        "reflects_all_loads",
-        "no_stale_days",
-    }
-    assert graph.get(AssetKey("popup_days")).partitions_def is not None
-
-
-def test_the_hourly_schedule_rebuilds_yesterday_and_today_in_one_run():
-    context = build_schedule_context(
-        scheduled_execution_time=datetime(2026, 3, 2, 5, 5, tzinfo=UTC)
+    assert [schedule.name for schedule in defs.schedules] == ["behind_raw_checks"]
+    assert [sensor.name for sensor in defs.sensors] == ["stale_marts"]
+    check_names = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
+    assert {("orders", "orders_counted_once"), ("orders", "orders_with_unknown_value")} <= (
+        check_names
     )
-    request = hourly_recent_days(context)
-    assert isinstance(request, RunRequest)
-    assert request.tags[PARTITION_RANGE_START] == "2026-03-01"
-    assert request.tags[PARTITION_RANGE_END] == "2026-03-02"
+    assert {(table, "behind_raw") for table in MART_TABLES} <= check_names
+    assert isinstance(graph.get(AssetKey("popup_days")).partitions_def, MonthlyPartitionsDefinition)
+    for table in MART_TABLES:
+        node = graph.get(AssetKey(table))
+        assert node.owners == ["team:analytics"], table
+        assert node.metadata["dagster/table_name"] == f"marts.{table}"
 
 
-def test_the_sensor_asks_for_older_days_that_received_late_records(pipeline):
+def test_every_table_and_view_of_marts_is_in_the_registry_with_its_key(conn):
+    catalog = conn.execute(
+        "select c.relname, c.relkind, ("
+        "  select array_agg(a.attname::text order by k.ordinality)"
+        "  from pg_index as i, unnest(i.indkey) with ordinality as k (attnum, ordinality)"
+        "  join pg_attribute as a on a.attrelid = c.oid and a.attnum = k.attnum"
+        "  where i.indrelid = c.oid and i.indisprimary"
+        ") from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
+        "where n.nspname = 'marts' and c.relkind in ('r', 'v', 'm', 'p')"
+    ).fetchall()
+    tables = {name: tuple(key or ()) for name, kind, key in catalog if kind != "v"}
+    views = {name for name, kind, _ in catalog if kind == "v"}
+    declared = {mart.table: mart.key for group in GROUPS for mart in group.marts}
+    assert tables == declared
+    assert views == {view.name for view in VIEWS}
+
+
+def test_every_mart_sql_file_is_run_by_a_group():
+    files = {path.stem for path in (REPO / "warehouse" / "sql" / "marts").glob("*.sql")}
+    used = {name for group in GROUPS for name in group.sql}
+    assert used <= files
+    assert files - used == {"stale_days"}  # the staleness query, not a transform
+
+
+def test_the_docs_mart_table_is_the_registry():
+    assert markdown_table() in (REPO / "docs" / "warehouse.md").read_text()
+
+
+def test_no_framework_internals_or_undocumented_switches_in_the_project():
+    sources = [
+        path
+        for folder in ("analytics", "pipelines", "warehouse", "serving", "bench", "tests")
+        for path in (REPO / folder).rglob("*.py")
+    ]
+    internal = re.compile(r"^\s*(from|import)\s+dagster[a-z_]*\._", re.MULTILINE)
+    offenders = [str(path) for path in sources if internal.search(path.read_text())]
+    assert offenders == []
+    switch = re.compile(r"DAGSTER_(EMIT|EVENT_BATCH)[A-Z_]*")
+    texts = [*sources, *(REPO / "docs").rglob("*"), REPO / "README.md"]
+    assert [str(path) for path in texts if path.is_file() and switch.search(path.read_text())] == []
+
+
+def test_the_sensor_asks_for_the_stale_groups_and_months_and_nothing_once_refreshed(pipeline):
     resources = {"warehouse": Warehouse(database_url=pipeline.url)}
+    pipeline.refresh()  # every partition day built once, empty
     with build_sensor_context(resources=resources) as context:
-        assert isinstance(late_data_sensor(context), SkipReason)
+        assert isinstance(stale_marts(context), SkipReason)
     pipeline.load("events", [ev("popup_displayed", "user_aaaa0", "2026-01-05T10:00:00Z")])
-    pipeline.load(
-        "events",
-        [
-            ev("popup_displayed", "user_aaaa0", "2026-01-06T10:00:00Z"),
-            ev("popup_displayed", "user_aaaa0", "2026-01-09T10:00:00Z"),
-        ],
-    )
+    pipeline.load("events", [ev("popup_displayed", "user_aaaa0", "2026-03-09T10:00:00Z")])
     with build_sensor_context(resources=resources) as context:
-        result = late_data_sensor(context)
-    ranges = sorted(
-        (request.tags[PARTITION_RANGE_START], request.tags[PARTITION_RANGE_END])
-        for request in result.run_requests
-    )
-    assert ranges == [("2026-01-05", "2026-01-06"), ("2026-01-09", "2026-01-09")]
+        request = stale_marts(context)
+    assert isinstance(request, RunRequest)
+    assert request.tags[PARTITION_RANGE_START] == "2026-01-01"
+    assert request.tags[PARTITION_RANGE_END] == "2026-03-01"
+    assert request.tags[STALE_DAYS_TAG] == "stale_days"
+    selected = {key.to_user_string() for key in request.asset_selection}
+    # Events only: the event marts and the freshness, not the message or conversation marts.
+    assert {"orders", "users", "popup_days", "convo_start_days", "chatbot_freshness"} <= selected
+    assert not selected & {"conversations", "message_days", "conversation_analyses"}
     pipeline.refresh()
     with build_sensor_context(resources=resources) as context:
-        assert isinstance(late_data_sensor(context), SkipReason)
+        assert isinstance(stale_marts(context), SkipReason)
+
+
+def test_a_failing_blocking_check_stops_the_downstream_freshness_in_the_same_run(pipeline):
+    pipeline.load("events", [ev("purchase", "user_aaaa0", "2026-01-05T10:00:00Z", "e-1")])
+    pipeline.refresh()
+    # One purchase event counted for two orders: orders_counted_once fails.
+    pipeline.execute(
+        "insert into marts.orders (chatbot_id, order_key, event_id, token, created_at, "
+        "created_on, items) select chatbot_id, 'other', event_id, token, created_at, "
+        "created_on, items from marts.orders"
+    )
+    pipeline.load("messages", [msg("m1", "c1", "2026-01-07T10:00:00Z")])
+    pipeline.load("events", [ev("visitor", "user_bbbb1", "2026-01-08T10:00:00Z")])
+    from pipelines.refresh import refresh
+
+    lines = []
+    report = refresh(pipeline.url, echo=lines.append)
+    assert not report.ok
+    assert any("orders:orders_counted_once did not pass (ERROR" in line for line in lines)
+    # The purchase marts committed (the check reads what they hold), the freshness did not move.
+    assert pipeline.rows("select count(*) from marts.users") == [(2,)]
+    assert pipeline.rows("select newest_record_at::date::text from marts.chatbot_freshness") == [
+        ("2026-01-05",)
+    ]
+    with psycopg.connect(pipeline.url) as conn:
+        assert conn.execute("select count(*) from marts.conversations").fetchone() == (1,)

@@ -10,7 +10,8 @@ import time
 import psycopg
 import pytest
 
-from pipelines.refresh import MART_TABLES, refresh
+from pipelines.refresh import refresh
+from pipelines.registry import MART_TABLES
 from tests.pipelines.test_batch_order import snapshot
 from tests.test_cli import ANALYTICS
 from warehouse.commands import load_files
