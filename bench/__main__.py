@@ -25,11 +25,11 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from analytics.api_process import ApiServer, same
 from bench.baselines import DuckDbBaseline, PostgresBaseline, export_to_parquet
 from bench.common import BENCH, DATA_NOW, fresh_database, lines, measured, target
 from bench.refresh import split_last_day
 from serving.timeframes import day_window
+from tests.api_server import ApiServer, same
 from warehouse.connection import warehouse_url
 from warehouse.generate import GeneratorConfig, generate
 from warehouse.validation import KINDS, parse_timestamp

@@ -170,7 +170,7 @@ def main() -> int:
     args = parser.parse_args()
     levels = [int(part) for part in args.clients.split(",")]
 
-    from analytics.api_process import ApiServer
+    from tests.api_server import ApiServer
 
     with warehouse_url() as server:
         url = prepared_database(server, args.data, args.fresh)

@@ -136,7 +136,15 @@ PURCHASES = MartGroup(
             "and revenue: **the table for per-day questions** (the daily endpoint).",
         ),
     ),
-    ("purchases_batch", "visitor_days_batch", "funnel_days", "orders", "users", "visitor_days"),
+    (
+        "purchases_batch",
+        "visitor_days_batch",
+        "funnel_days",
+        "orders",
+        "users",
+        "visitor_days",
+        "visitor_days_span",
+    ),
     transforms.refresh_purchases,
     checks=("orders_counted_once", "orders_with_unknown_value"),
 )

@@ -1,9 +1,9 @@
 """The real API in its own process, and the rule for comparing its answers (the shared
-fixtures' README): used by the acceptance tests and the benchmarks."""
+fixtures' README): used by the acceptance tests and the benchmarks (a test and benchmark
+helper: httpx is a dev dependency)."""
 
 import os
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -11,14 +11,10 @@ from pathlib import Path
 
 import httpx
 
+from warehouse.ports import free_port
+
 ANALYTICS = str(Path(sys.executable).parent / "analytics")
 FLOAT_TOLERANCE = 0.011
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class ApiServer:

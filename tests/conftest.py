@@ -26,7 +26,10 @@ from warehouse.migrate import upgrade
 from warehouse.settings import get_settings
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO.parent / "shared" / "fixtures"
+# The shared fixtures, copied into the repository (tests/test_fixture_copy.py keeps the copy
+# equal to ../shared/fixtures wherever that exists).
+FIXTURES = REPO / "tests" / "fixtures"
+SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 
 
 def _admin(server_url: str) -> psycopg.Connection:
@@ -99,9 +102,7 @@ def drop_database(server_url: str, url: str) -> None:
     with _admin(server_url) as conn:
         for database in (name, name + "_dagster"):
             conn.execute(
-                sql.SQL("drop database if exists {} with (force)").format(
-                    sql.Identifier(database)
-                )
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database))
             )
 
 

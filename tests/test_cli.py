@@ -156,7 +156,7 @@ def test_refresh_materializes_what_is_stale_and_fails_on_a_blocking_check(db_url
     assert run(db_url, "load", "events", str(path)).returncode == 0
     first = run(db_url, "refresh")
     assert first.returncode == 0, first.stderr
-    assert "state marts and daily facts" in first.stdout and " done (run " in first.stdout
+    assert "merged marts and daily facts" in first.stdout and " done (run " in first.stdout
     again = run(db_url, "refresh")
     assert (again.returncode, again.stdout.strip()) == (0, "refresh: every mart is up to date")
     # The same purchase counted for a second order: the blocking check `orders_counted_once`

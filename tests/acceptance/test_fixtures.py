@@ -14,16 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from analytics.api_process import ApiServer, same
+from tests.api_server import ApiServer, same
 from tests.conftest import FIXTURES, create_database, drop_database
 from tests.test_cli import ANALYTICS
 from warehouse.validation import KINDS
 
 FIXTURE_DIRS = sorted(path for path in FIXTURES.glob("*") if (path / "expected.json").exists())
+assert FIXTURE_DIRS, f"no fixtures under {FIXTURES}"
 WRONG_KEY = "sk_000000000000_" + "x" * 43
 BAD_BEARER = "Bearer not.a.jwt"
 
-pytestmark = pytest.mark.skipif(not FIXTURE_DIRS, reason=f"no fixtures under {FIXTURES}")
 
 
 def analytics(url: str, *args: str, **env: str) -> str:
@@ -137,8 +137,7 @@ def test_batches_with_refreshes_answer_every_request(fixture: Path, fresh_url: s
     batches = sorted(
         (fixture / "inputs" / "batches").glob("*"), key=lambda p: (len(p.name), p.name)
     )
-    if not batches:
-        pytest.skip("the fixture has no batches")
+    assert batches, "the fixture has no batches"
     for batch in batches:
         load_folder(fresh_url, batch)
         analytics(fresh_url, "refresh")

@@ -300,7 +300,9 @@ def test_a_refresh_with_nothing_new_runs_nothing_and_a_rebuilt_partition_is_iden
     before = pipeline.rows("select * from marts.popup_days")
     for _ in range(2):
         # The UI's "materialize" of a month: all its days, rebuilt from raw.
-        result = _materialize(pipeline, ["popup_days"], partition_key=on(1).replace(day=1).isoformat())
+        result = _materialize(
+            pipeline, ["popup_days"], partition_key=on(1).replace(day=1).isoformat()
+        )
         assert result.success
         assert pipeline.rows("select * from marts.popup_days") == before
 

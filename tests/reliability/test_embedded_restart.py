@@ -8,8 +8,9 @@ import time
 import httpx
 import pytest
 
-from analytics.api_process import ANALYTICS, free_port
+from tests.api_server import ANALYTICS
 from tests.warehouse.test_embedded import server  # noqa: F401 - the fixture
+from warehouse.ports import free_port
 
 STATS = "/api/dashboard/analytics/stats"
 

@@ -5,8 +5,8 @@ import socket
 
 import pytest
 
-from analytics.api_process import ApiServer
 from serving.main import MAX_HEADER_BYTES
+from tests.api_server import ApiServer
 
 
 def send(port: int, head: bytes) -> bytes:

@@ -2,7 +2,6 @@
 headers, the read-only role, and 503s while the warehouse is down."""
 
 import contextlib
-import socket
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +19,7 @@ from tests.pipelines.conftest import BOT, Pipeline, at, ev, msg
 from warehouse.api_login import api_url
 from warehouse.embedded import EmbeddedPostgres
 from warehouse.migrate import upgrade
+from warehouse.ports import free_port
 
 STATS = "/api/dashboard/analytics/stats"
 SECRET = "test-secret-of-at-least-32-bytes-long"
@@ -347,14 +347,8 @@ def test_the_api_logs_in_as_a_role_that_can_only_read_marts(warehouse):
                 conn.execute(statement)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_503_while_the_warehouse_is_down_and_answers_again_when_it_returns(tmp_path):
-    server = EmbeddedPostgres(tmp_path / "own-server", port=_free_port())
+    server = EmbeddedPostgres(tmp_path / "own-server", port=free_port())
     url = server.acquire()
     try:
         upgrade(url)

@@ -6,8 +6,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from analytics.api_process import ApiServer
 from serving.keys import create_key
+from tests.api_server import ApiServer
 from tests.conftest import create_database, drop_database
 from tests.pipelines.conftest import BOT, Pipeline, at, ev, msg
 

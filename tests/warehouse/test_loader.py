@@ -327,8 +327,6 @@ def test_load_days_record_the_utc_days_that_received_rows(conn, tmp_path, valida
 
 def test_the_small_fixture_quarantines_what_its_readme_states(conn):
     inputs = FIXTURES / "small" / "inputs"
-    if not inputs.exists():
-        pytest.skip("shared fixtures not present")
     expected = {"analyses": 1, "conversations": 2, "events": 26, "messages": 3, "chatbots": 0}
     for kind in KINDS:
         assert load_file(conn, kind, inputs / f"{kind}.jsonl").quarantined_total == expected[kind]

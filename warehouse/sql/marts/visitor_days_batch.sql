@@ -2,12 +2,12 @@
 -- change, into pg_temp.affected_visitor_days. Runs after purchases_batch.sql and before
 -- orders.sql and users.sql change the orders and first chats it compares with.
 
--- Dates with new events of the funnel or new purchases (also the date an order moves to).
+-- Dates with new events (also the date a new order moves to), from the load log: a date
+-- whose new events are none of the funnel's is recomputed to what it was.
 create temp table affected_visitor_days on commit drop as
-select distinct chatbot_id, (created_at at time zone 'UTC')::date as day
-from raw.events
-where event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started', 'purchase')
-    and load_id > %(low)s and load_id <= %(high)s;
+select chatbot_id, day
+from raw.load_days
+where kind = 'events' and load_id > %(low)s and load_id <= %(high)s;
 
 -- The date an order leaves when an earlier duplicate wins.
 insert into pg_temp.affected_visitor_days (chatbot_id, day)
