@@ -238,6 +238,8 @@ def main() -> int:
         load_folder(url, last_day)
         day_seconds, day_rss, _ = measured(url, "refresh", env=env)
         print(f"incremental refresh {day_seconds:.1f} s")
+        idle_seconds, idle_rss, _ = measured(url, "refresh", env=env)
+        print(f"refresh with nothing new {idle_seconds:.1f} s")
         with psycopg.connect(url) as conn:
             chatbot, account, ab_test, events = conn.execute(
                 "select chatbot_id, account_id, ab_test_enabled, (select count(*) "
@@ -286,7 +288,7 @@ def main() -> int:
         for endpoint in ENDPOINTS
     ]
     worst_p99 = max(r["p99"] for r in api_rows if r["timeframe"] == 365)
-    rss = max(load_rss, full_rss, day_rss)
+    rss = max(load_rss, full_rss, day_rss, idle_rss)
     report = {
         "scale": args.scale,
         "generated_at": datetime.now().isoformat(timespec="seconds"),
@@ -305,6 +307,7 @@ def main() -> int:
             "full_peak_rss_mb": round(full_rss, 1),
             "incremental_one_day_seconds": round(day_seconds, 2),
             "incremental_peak_rss_mb": round(day_rss, 1),
+            "nothing_new_seconds": round(idle_seconds, 2),
         },
         "parquet_export_seconds": round(parquet_seconds, 1),
         "api_latency_ms": api_rows,
@@ -352,6 +355,13 @@ def main() -> int:
                 "incremental refresh of one day",
                 round(day_seconds, 2),
                 5,
+                "s",
+                higher_is_better=False,
+            ),
+            target(
+                "refresh with nothing new",
+                round(idle_seconds, 2),
+                2,
                 "s",
                 higher_is_better=False,
             ),

@@ -36,7 +36,8 @@ def data_set(visitors_per_day: int, days: int) -> Path:
 
 @contextlib.contextmanager
 def fresh_database(server: str, prefix: str) -> Iterator[str]:
-    """A new migrated database on the server, dropped afterwards."""
+    """A new migrated database on the server, dropped afterwards (with the Dagster instance's
+    database beside it, if a refresh made one)."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     url = with_database(server, name)
     upgrade(url)
@@ -44,7 +45,12 @@ def fresh_database(server: str, prefix: str) -> Iterator[str]:
         yield url
     finally:
         with psycopg.connect(with_database(server, "postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+            for database in (name, f"{name}_dagster"):
+                conn.execute(
+                    sql.SQL("drop database if exists {} with (force)").format(
+                        sql.Identifier(database)
+                    )
+                )
 
 
 def measured(url: str, *args: str, env: dict | None = None) -> tuple[float, float, str]:

@@ -23,6 +23,8 @@ from warehouse.settings import PROJECT_ROOT
 DEFAULT_HOME = PROJECT_ROOT / ".dagster_home"
 SUFFIX = "_dagster"
 _MARK = "# Written by `analytics db upgrade`"
+# What earlier versions wrote there (SQLite storage): replaced, as our own.
+_EARLIER_MARK = "# Written by `analytics refresh`"
 
 
 def dagster_home() -> Path:
@@ -51,7 +53,7 @@ def prepare_instance(warehouse_url: str) -> Path:
     config of the user's own; returns the home."""
     home = dagster_home()
     config = home / "dagster.yaml"
-    if config.exists() and not config.read_text().startswith(_MARK):
+    if config.exists() and not config.read_text().startswith((_MARK, _EARLIER_MARK)):
         return home
     ensure_database(instance_database_url(warehouse_url))
     wanted = instance_config(warehouse_url)

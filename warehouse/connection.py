@@ -59,7 +59,6 @@ def warehouse_url() -> Iterator[str]:
     server = EmbeddedPostgres(settings.analytics_data_dir)
     url = server.acquire()
     try:
-        ensure_database(url)
         yield url
     finally:
         server.release()

@@ -226,6 +226,10 @@ class EmbeddedPostgres:
             (self.holders_dir / str(os.getpid())).touch()
         url = f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
         _wait_until_accepting(port)
+        # Imported here: the connection module builds on this one.
+        from warehouse.connection import ensure_database
+
+        ensure_database(url)
         return url
 
     def stop_now(self) -> None:
