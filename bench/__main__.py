@@ -223,6 +223,11 @@ def chart(path: Path, name: str, api: list, raw_sql: list, duck: list) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", choices=SCALES, default="small")
+    parser.add_argument(
+        "--no-baselines",
+        action="store_true",
+        help="load, refresh and API only (the raw-SQL and DuckDB comparison takes hours at large)",
+    )
     args = parser.parse_args()
     scale = SCALES[args.scale]
     started = time.perf_counter()
@@ -253,41 +258,66 @@ def main() -> int:
             concurrency = measure_concurrency(api.base, key, chatbot, scale.requests)
         finally:
             api.stop()
-        postgres = PostgresBaseline(url)
+        raw_rows, raw_equal, duck_rows, duck_equal, parquet_seconds = [], True, [], True, 0.0
+        if not args.no_baselines:
+            postgres = PostgresBaseline(url)
+            try:
+                raw_rows, raw_equal = measure_baseline(
+                    postgres, "raw SQL", chatbot, ab_test, scale.repeats, api_answers
+                )
+            finally:
+                postgres.close()
+            parquet_seconds = export_to_parquet(url, BENCH / "data" / f"{args.scale}-parquet")
+            print(f"Parquet export {parquet_seconds:.1f} s")
+    if not args.no_baselines:
+        duck = DuckDbBaseline(BENCH / "data" / f"{args.scale}-parquet")
         try:
-            raw_rows, raw_equal = measure_baseline(
-                postgres, "raw SQL", chatbot, ab_test, scale.repeats, api_answers
+            duck_rows, duck_equal = measure_baseline(
+                duck, "DuckDB", chatbot, ab_test, scale.repeats, api_answers
             )
         finally:
-            postgres.close()
-        parquet_seconds = export_to_parquet(url, BENCH / "data" / f"{args.scale}-parquet")
-        print(f"Parquet export {parquet_seconds:.1f} s")
-    duck = DuckDbBaseline(BENCH / "data" / f"{args.scale}-parquet")
-    try:
-        duck_rows, duck_equal = measure_baseline(
-            duck, "DuckDB", chatbot, ab_test, scale.repeats, api_answers
-        )
-    finally:
-        duck.close()
+            duck.close()
 
     def median_at_365(rows: list, endpoint: str) -> float:
         return next(
             r["median"] for r in rows if r["endpoint"] == endpoint and r["timeframe"] == 365
         )
 
-    ratios = [
-        {
-            "endpoint": endpoint,
-            "raw_sql_over_api": round(
-                median_at_365(raw_rows, endpoint) / median_at_365(api_rows, endpoint), 1
-            ),
-            "duckdb_over_api": round(
-                median_at_365(duck_rows, endpoint) / median_at_365(api_rows, endpoint), 1
-            ),
-        }
-        for endpoint in ENDPOINTS
-    ]
+    ratios = (
+        []
+        if args.no_baselines
+        else [
+            {
+                "endpoint": endpoint,
+                "raw_sql_over_api": round(
+                    median_at_365(raw_rows, endpoint) / median_at_365(api_rows, endpoint), 1
+                ),
+                "duckdb_over_api": round(
+                    median_at_365(duck_rows, endpoint) / median_at_365(api_rows, endpoint), 1
+                ),
+            }
+            for endpoint in ENDPOINTS
+        ]
+    )
     worst_p99 = max(r["p99"] for r in api_rows if r["timeframe"] == 365)
+    ratio_targets = []
+    if ratios:
+        ratio_targets = [
+            target(
+                "raw SQL / API at 365 (worst endpoint)",
+                min(r["raw_sql_over_api"] for r in ratios),
+                200,
+                "x",
+                higher_is_better=True,
+            ),
+            target(
+                "DuckDB / API at 365 (worst endpoint)",
+                min(r["duckdb_over_api"] for r in ratios),
+                20,
+                "x",
+                higher_is_better=True,
+            ),
+        ]
     rss = max(load_rss, full_rss, day_rss, idle_rss)
     report = {
         "scale": args.scale,
@@ -296,7 +326,7 @@ def main() -> int:
         "server": "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded",
         "raw_events": history_events,
         "largest_chatbot_events": events,
-        "answers_equal": raw_equal and duck_equal,
+        "answers_equal": None if args.no_baselines else raw_equal and duck_equal,
         "load": {
             "events_per_second": round(history_events / load_seconds),
             "peak_rss_mb": round(load_rss, 1),
@@ -323,20 +353,7 @@ def main() -> int:
                 "ms",
                 higher_is_better=False,
             ),
-            target(
-                "raw SQL / API at 365 (worst endpoint)",
-                min(r["raw_sql_over_api"] for r in ratios),
-                200,
-                "x",
-                higher_is_better=True,
-            ),
-            target(
-                "DuckDB / API at 365 (worst endpoint)",
-                min(r["duckdb_over_api"] for r in ratios),
-                20,
-                "x",
-                higher_is_better=True,
-            ),
+            *ratio_targets,
             target(
                 "load throughput",
                 round(history_events / load_seconds),
@@ -372,7 +389,8 @@ def main() -> int:
     results = BENCH / "results"
     results.mkdir(exist_ok=True)
     (results / f"{args.scale}.json").write_text(json.dumps(report, indent=2) + "\n")
-    chart(results / f"{args.scale}.png", args.scale, api_rows, raw_rows, duck_rows)
+    if not args.no_baselines:
+        chart(results / f"{args.scale}.png", args.scale, api_rows, raw_rows, duck_rows)
     print(f"answers equal: {report['answers_equal']}; wrote {results / args.scale}.json and .png")
     return 0
 

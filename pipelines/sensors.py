@@ -15,7 +15,7 @@ from dagster import (
 from pipelines.jobs import refresh_marts
 from pipelines.resources import Warehouse
 from pipelines.staleness import plan
-from warehouse.transforms import high_watermark
+from warehouse.load_lock import high_watermark
 
 
 @sensor(job=refresh_marts, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)

@@ -10,8 +10,8 @@ from dagster import AssetKey
 
 from pipelines.partitions import STALE_DAYS, STALE_DAYS_TAG, edges, month_key, range_tags
 from pipelines.registry import DAILY, MERGED, MartGroup
+from warehouse.load_lock import high_watermark
 from warehouse.transforms import (
-    high_watermark,
     merged_through,
     rates_changed_since,
     stale_days,

@@ -25,9 +25,9 @@ from psycopg.postgres import types as postgres_types
 from psycopg.pq import Format
 
 from warehouse.chunks import rejected_row, validated_chunks
+from warehouse.load_lock import lock_for_load
 from warehouse.raw_tables import RAW_TABLES, RawTable
 from warehouse.sql_files import read_sql
-from warehouse.transforms import lock_for_load
 from warehouse.validation import Rejection
 
 # Identities of the last 5 to 10 chunks are remembered (two generations of 5), so that a

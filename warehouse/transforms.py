@@ -9,9 +9,7 @@ Two kinds of mart:
 - per-day facts (popup_days, ...): a range of UTC days is deleted and rebuilt from raw in one
   transaction; the edge days of the partition set stand for everything before/after them.
 
-`high` is the newest load id below which every load has committed: loads hold a shared
-advisory lock for their whole transaction, and `high_watermark` takes it exclusively for the
-moment it reads the id, so no load with a smaller id can still be in flight.
+`high` is the newest load id below which every load has committed (warehouse/load_lock.py).
 
 Suffix-sum marts (funnel_days, conversation_days) are maintained by deltas: the contributions
 of the affected users or conversations are subtracted before their facts change and added
@@ -27,10 +25,10 @@ from datetime import date, timedelta
 import psycopg
 from psycopg import sql
 
+from warehouse.load_lock import high_watermark
 from warehouse.sql_files import read_sql
 
-# (class id, object id) of the advisory locks; the loader takes LOAD_LOCK shared.
-LOAD_LOCK = (7140, 2)
+# The class id of the advisory locks that keep two refreshes of one mart apart.
 _ASSET_LOCK_CLASS = 7141
 _STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
 
@@ -56,20 +54,6 @@ def run_script(conn: psycopg.Connection, name: str, params: dict) -> int:
     return touched
 
 
-def high_watermark(conn: psycopg.Connection) -> int:
-    """The newest load id such that every load with a smaller or equal id has committed."""
-    conn.execute("select pg_advisory_lock(%s, %s)", LOAD_LOCK)
-    try:
-        return conn.execute("select coalesce(max(load_id), 0) from raw.loads").fetchone()[0]
-    finally:
-        conn.execute("select pg_advisory_unlock(%s, %s)", LOAD_LOCK)
-
-
-def lock_for_load(conn: psycopg.Connection) -> None:
-    """Called by a load at the start of its transaction (see `high_watermark`)."""
-    conn.execute("select pg_advisory_xact_lock_shared(%s, %s)", LOAD_LOCK)
-
-
 @dataclass(frozen=True)
 class Batch:
     """The raw rows an incremental refresh merges: low < load_id <= high."""
@@ -91,13 +75,12 @@ class Batch:
 
 def tune_transaction(conn: psycopg.Connection) -> None:
     """Settings for the transforms' set-based statements, for this transaction only: no JIT
-    (compiling costs more than these queries save: 0.5 s of 1.8 s measured on one of them),
-    room to hash and sort in memory instead of spilling to disk, and a small sample for the
-    ANALYZEs between statements (3,000 rows instead of 30,000: their joins need row counts and
-    whether keys are distinct, which the small sample tells as well; the four of a full refresh
-    at 1 M events took 138 ms with the default, 24 ms with it)."""
+    (compiling costs more than these queries save), room to hash and sort in memory instead of
+    spilling to disk, and a small sample for the ANALYZEs between statements (their joins need
+    row counts and whether keys are distinct, which a small sample tells as well). What each
+    bought: docs/performance.md."""
     conn.execute("set local jit = off")
-    conn.execute("set local work_mem = '64MB'")
+    conn.execute("set local work_mem = '256MB'")
     conn.execute("set local default_statistics_target = 10")
 
 
@@ -372,9 +355,9 @@ def refresh_purchases(
     }
 
 
-# Dates recomputed together by one statement (visitor_days_span.sql): the visitors of a full
-# refresh sorted at once spilled 760 MB to disk at 14 M events (docs/performance.md).
-SPAN_DAYS = 14
+# Dates recomputed together by one statement (visitor_days_span.sql), so that the aggregation of
+# a full refresh's visitors is bounded by a quarter's, whatever the history (docs/performance.md).
+SPAN_DAYS = 92
 
 
 def _date_spans(conn: psycopg.Connection, table: str) -> list[dict[str, date]]:

@@ -16,7 +16,8 @@ from dagster import (
 from pipelines.registry import GROUPS, MART_TABLES
 from pipelines.resources import Warehouse
 from pipelines.staleness import behind, stale_partitions
-from warehouse.transforms import high_watermark, merged_through
+from warehouse.load_lock import high_watermark
+from warehouse.transforms import merged_through
 
 CHECK_NAME = "behind_raw"
 DESCRIPTION = (

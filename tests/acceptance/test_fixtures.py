@@ -25,7 +25,6 @@ WRONG_KEY = "sk_000000000000_" + "x" * 43
 BAD_BEARER = "Bearer not.a.jwt"
 
 
-
 def analytics(url: str, *args: str, **env: str) -> str:
     result = subprocess.run(
         [ANALYTICS, *args],

@@ -2,7 +2,7 @@
 -- marts.conversation_days, times %(sign)s: -1 before their messages change, +1 after. A
 -- conversation counts on the day of its last message, with its duration capped at 1.5 h.
 
-insert into pg_temp.conversation_days_delta
+insert into pg_temp.conversation_days_delta (chatbot_id, day, count_conversations, capped_seconds)
 select
     conversations.chatbot_id,
     (conversations.last_message_at at time zone 'UTC')::date,

@@ -3,7 +3,11 @@
 -- order) is counted on its entry day: the latest day from which it meets every condition of
 -- the measure, so every window [start, today] with start <= entry day contains it.
 
-insert into pg_temp.funnel_days_delta
+insert into pg_temp.funnel_days_delta (
+    chatbot_id, day, ab_group, count_visitors, count_approached, count_opened, count_chatted,
+    count_purchasers, count_chat_purchasers, count_orders, count_valued_orders, revenue_eur,
+    count_chat_orders, count_valued_chat_orders, chat_revenue_eur
+)
 with affected as (
     select users.*
     from marts.users
