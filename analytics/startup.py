@@ -2,11 +2,10 @@
 
 Importing Dagster, SQLAlchemy, Alembic and the project creates a few hundred thousand objects
 that live as long as the process, and each collection during the imports walked all of them
-again: starting a refresh (imports and the Dagster instance) took 1.22-1.28 s with the collector
-on, 0.95-1.01 s with it off. When the command has imported what it needs, everything alive is
-moved into the permanent generation (`gc.freeze`: never walked again) and the collector is
-turned back on, so what the command itself creates is collected as usual: a long load or a
-server does not keep its garbage cycles.
+again (what that costs a refresh: docs/performance.md). When the command has imported what it
+needs, everything alive is moved into the permanent generation (`gc.freeze`: never walked
+again) and the collector is turned back on, so what the command itself creates is collected
+as usual: a long load or a server does not keep its garbage cycles.
 """
 
 import contextlib

@@ -2,8 +2,8 @@
 
 The marts hold a row per day; Dagster tracks them by month. A partition costs Dagster a
 "planned" and a "materialized" event per asset and run, each written on a new connection
-to its PostgreSQL storage (~10 ms here), so daily partitions made a full refresh over two years
-spend 40 s in Dagster alone (docs/performance.md). Within a month, the pipeline's own
+to its PostgreSQL storage, so daily partitions made a refresh over two years of days spend
+most of its time in Dagster's bookkeeping (docs/performance.md). Within a month, the pipeline's own
 watermarks know each day: a run of the stale-marts sensor or of `analytics refresh` (tagged
 STALE_DAYS_TAG) rebuilds only the days of its months that received records since they were
 built; a run launched from the UI rebuilds its months whole.

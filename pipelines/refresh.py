@@ -20,7 +20,7 @@ from warehouse.connection import connect
 # Dagster's console log, quieted for a command-line refresh (failures still print).
 _QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # A plan over fewer new raw records runs its steps one after the other in this process: a step
-# process costs ~0.5 s to start, more than such steps take (docs/performance.md).
+# process takes longer to start than such steps take (docs/performance.md).
 IN_PROCESS_BELOW_RECORDS = 200_000
 
 

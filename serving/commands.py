@@ -8,7 +8,7 @@ from warehouse.connection import connect, warehouse_url
 from warehouse.migrate import upgrade
 
 # One API process per core: on 2 cores, with PostgreSQL and the clients beside them, two
-# processes served 30-45 % more requests than one at a lower p99 (docs/performance.md). At most
+# processes served more requests than one at a lower p99 (docs/performance.md). At most
 # four by default, so that workers x ANALYTICS_API_POOL_SIZE stays far below max_connections.
 MAX_DEFAULT_WORKERS = 4
 DEFAULT_WORKERS = min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS)

@@ -136,8 +136,8 @@ class EmbeddedPostgres:
             "--locale=C",
             # PostgreSQL 18 turned page checksums on by default. With them, the first read of
             # freshly loaded pages after a checkpoint writes each page again, whole, to the WAL
-            # to set its hint bits: 550-620 MB of WAL instead of 130 for the first refresh
-            # after loading 1 M events. Off, as PostgreSQL 17 and older initialize a cluster;
+            # to set its hint bits (several times the WAL of a first refresh: docs/performance.md).
+            # Off, as PostgreSQL 17 and older initialize a cluster;
             # a server given in DATABASE_URL keeps its own choice (docs/warehouse.md).
             "--no-data-checksums",
         )

@@ -332,9 +332,9 @@ def load_file(
 
 def _vacuum_new_rows(conn: psycopg.Connection, table: RawTable) -> None:
     """VACUUM the table once the load committed: it marks the new rows' pages committed and
-    all-visible now, in one pass over them (0.16 s for 1 M events), instead of leaving that to
-    the first query that reads them (the next refresh, which then writes every page back: 0.2 s
-    of a 3.5 s full refresh at 1 M events) and to an autovacuum at a moment of its choosing.
+    all-visible now, in one pass over them, instead of leaving that to the first query that
+    reads them (the next refresh, which then writes every page back) and to an autovacuum at a
+    moment of its choosing (what it bought: docs/performance.md).
     Pages already all-visible are skipped, so the cost follows the load, not the table. The
     rows are stored whatever happens here: a failure leaves the work to autovacuum."""
     autocommit = conn.autocommit

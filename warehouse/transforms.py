@@ -241,7 +241,7 @@ def analyze_if_grown(
     rows its statistics know of (autovacuum's own threshold), so that the statements after it
     in the transaction are planned for what it holds now. Without it, a first or full refresh
     plans its later joins for the empty table autovacuum last saw (one row): nested loops
-    that took minutes instead of half a second at 1 M events. An hourly merge writes far less
+    (docs/performance.md). An incremental merge writes far less
     than a tenth and is not slowed. Only `columns` (those the later statements join and filter
     on) are sampled: the row count comes with any ANALYZE, and the others cost more (jsonb)."""
     known = conn.execute(
@@ -260,15 +260,15 @@ def indexed_after_if_empty(
     conn: psycopg.Connection, table: str, batch: Batch | None = None
 ) -> Iterator[None]:
     """Statements that fill marts.<table> from nothing (a first or full refresh) run with its
-    indexes dropped, which are built once after them from the rows, in the same transaction:
-    maintaining the primary key of marts.users row by row took 0.33 s of a 0.62 s merge at 1 M
-    events, building it 0.10 s; marts.conversations 0.41 s -> 0.29 s with both its indexes.
-    Readers of the mart wait for that transaction (dropping an index locks the table); they
-    would have found it empty. A table that holds rows keeps its indexes. Only for statements
-    that need no index of the table: the state marts are merged by MERGE, not INSERT ... ON
-    CONFLICT, for that reason (MERGE is safe here because refreshes of one mart never overlap:
-    `incremental` holds the mart's advisory lock). Not in a full refresh (`batch.full`): the
-    table is empty only to this transaction, and readers must go on reading the old rows."""
+    indexes dropped, which are built once after them from the rows, in the same transaction
+    (building an index from the rows costs a fraction of maintaining it row by row:
+    docs/performance.md). Readers of the mart wait for that transaction (dropping an index locks
+    the table); they would have found it empty. A table that holds rows keeps its indexes. Only
+    for statements that need no index of the table: the state marts are merged by MERGE, not
+    INSERT ... ON CONFLICT, for that reason (MERGE is safe here because refreshes of one mart
+    never overlap: `incremental` holds the mart's advisory lock). Not in a full refresh
+    (`batch.full`): the table is empty only to this transaction, and readers must go on reading
+    the old rows."""
     target = sql.Identifier("marts", table)
     if (batch is not None and batch.full) or conn.execute(
         sql.SQL("select exists (select from {})").format(target)
