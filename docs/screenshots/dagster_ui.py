@@ -10,6 +10,7 @@ the blocking check `orders_counted_once` fail in the run the stale-marts sensor 
 load, and photographs each.
 """
 
+import contextlib
 import os
 import signal
 import sys
@@ -59,17 +60,19 @@ def load_generated(url: str, folder: Path, now: str, days: int) -> None:
         load_files(url, kind, sorted(folder.glob(f"{kind}.jsonl")))
 
 
-def wait_for_runs(instance, count: int, seconds: float = 180) -> list:
+def wait_for_run(instance, tag: str, value: str | None = None, seconds: float = 300):
+    """The newest finished run with the tag (and value)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        runs = instance.get_runs()
-        if len(runs) >= count and all(run.is_finished for run in runs):
-            return runs
+        for run in instance.get_runs():
+            if tag in run.tags and value in (None, run.tags[tag]) and run.is_finished:
+                return run
         time.sleep(1)
-    raise SystemExit("the runs did not finish")
+    raise SystemExit(f"no finished run tagged {tag}")
 
 
 def main() -> int:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     from pipelines.instance import open_instance
@@ -96,7 +99,7 @@ def main() -> int:
                 f"{base}/graphql", json={"query": BACKFILL, "variables": {"params": params}}
             ).json()
             print("backfill:", answer["data"]["launchPartitionBackfill"])
-            runs = wait_for_runs(instance, 2)  # run 2: the backfill, one run
+            backfill = wait_for_run(instance, "dagster/backfill")  # one run for the range
             # One purchase event counted for two orders: the blocking check fails (run 3).
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(
@@ -106,8 +109,10 @@ def main() -> int:
                 )
             # A load nobody refreshes: the stale-marts sensor starts the run within a minute.
             load_generated(url, Path(folder) / "later", "2026-02-25T12:00:00Z", 1)
-            runs = wait_for_runs(instance, 3, seconds=300)
-            first, backfill, failed = sorted(runs, key=lambda run: run.create_timestamp)
+            failed = wait_for_run(instance, "dagster/sensor_name", "stale_marts")
+            first = instance.get_runs()[-1]  # the oldest: the refresh
+            for run in (first, backfill, failed):
+                print("run:", run.run_id[:8], run.status.value)
             pages = {
                 "asset-graph": "/asset-groups",
                 "run-steps": f"/runs/{first.run_id}",
@@ -123,6 +128,10 @@ def main() -> int:
                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
                 )
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                page.goto(base)
+                skip = page.get_by_role("button", name="Skip")  # the community invitation
+                with contextlib.suppress(PlaywrightTimeout):
+                    skip.click(timeout=10_000)
                 for name, path in pages.items():
                     page.goto(base + path)
                     page.wait_for_load_state("networkidle")
