@@ -55,57 +55,47 @@ visitors as (
     having bool_or(day_events.event = 'visitor')
 ),
 
+-- Each visitor's counted orders of the date, summed per visitor before the join (one row
+-- each, so that the visitors need no second aggregation).
 day_orders as (
     select
         orders.chatbot_id,
         orders.created_on as day,
         orders.token,
-        orders.value_eur,
-        coalesce(orders.created_at > users.first_chat_at, false) as is_after_first_chat
+        count(*) as count_orders,
+        sum(orders.value_eur) as revenue_eur,
+        count(*) filter (where orders.created_at > users.first_chat_at) as count_after_chat,
+        sum(orders.value_eur) filter (
+            where orders.created_at > users.first_chat_at
+        ) as revenue_after_chat
     from marts.orders
     join pg_temp.visitor_days_span as affected
         on affected.chatbot_id = orders.chatbot_id and affected.day = orders.created_on
     left join marts.users
         on users.chatbot_id = orders.chatbot_id and users.token = orders.token
-),
-
-visitor_orders as (
-    select
-        visitors.chatbot_id,
-        visitors.day,
-        visitors.token,
-        visitors.is_approached,
-        visitors.is_opened,
-        visitors.is_chatted,
-        count(day_orders.token) as count_orders,
-        coalesce(sum(day_orders.value_eur), 0) as revenue_eur,
-        count(day_orders.token) filter (
-            where visitors.is_chatted and day_orders.is_after_first_chat
-        ) as count_chat_orders,
-        coalesce(sum(day_orders.value_eur) filter (
-            where visitors.is_chatted and day_orders.is_after_first_chat
-        ), 0) as chat_revenue_eur
-    from visitors
-    left join day_orders using (chatbot_id, day, token)
-    group by
-        visitors.chatbot_id, visitors.day, visitors.token, visitors.is_approached,
-        visitors.is_opened, visitors.is_chatted
+    group by orders.chatbot_id, orders.created_on, orders.token
 )
 
+-- A visitor's orders after the first chat are chat orders when the visitor chatted that date.
 select
-    chatbot_id,
-    day,
+    visitors.chatbot_id,
+    visitors.day,
     count(*) as count_visitors,
-    count(*) filter (where is_approached) as count_approached,
-    count(*) filter (where is_opened) as count_opened,
-    count(*) filter (where is_chatted) as count_chatted,
-    count(*) filter (where count_orders > 0) as count_purchasers,
-    count(*) filter (where count_chat_orders > 0) as count_chat_purchasers,
-    sum(count_orders) as count_orders,
-    sum(revenue_eur) as revenue_eur,
-    sum(count_chat_orders) as count_chat_orders,
-    sum(chat_revenue_eur) as chat_revenue_eur
-from visitor_orders
-group by chatbot_id, day;
+    count(*) filter (where visitors.is_approached) as count_approached,
+    count(*) filter (where visitors.is_opened) as count_opened,
+    count(*) filter (where visitors.is_chatted) as count_chatted,
+    count(day_orders.token) as count_purchasers,
+    count(*) filter (
+        where visitors.is_chatted and day_orders.count_after_chat > 0
+    ) as count_chat_purchasers,
+    coalesce(sum(day_orders.count_orders), 0) as count_orders,
+    coalesce(sum(day_orders.revenue_eur), 0) as revenue_eur,
+    coalesce(sum(day_orders.count_after_chat) filter (where visitors.is_chatted), 0)
+        as count_chat_orders,
+    coalesce(sum(day_orders.revenue_after_chat) filter (where visitors.is_chatted), 0)
+        as chat_revenue_eur
+from visitors
+left join day_orders using (chatbot_id, day, token)
+group by visitors.chatbot_id, visitors.day;
 
 drop table pg_temp.visitor_days_span;
