@@ -319,7 +319,16 @@ def refresh_simple(
             return None
         with indexed_after_if_empty(conn, name, batch):
             changed = run_script(conn, name, batch.params)
+        analyze_grown_marts(conn, group, {name: changed})
     return {name: changed}
+
+
+def analyze_grown_marts(conn: psycopg.Connection, group, changed: dict[str, int]) -> None:
+    """Before the group's transaction commits: statistics for the marts it grew by more than a
+    tenth, on their key columns, so that the API's first queries after a first or full refresh
+    are planned for what the marts hold, not for the empty tables autovacuum last saw."""
+    for mart in group.marts:
+        analyze_if_grown(conn, mart.table, changed[mart.table], mart.key)
 
 
 def refresh_purchases(
@@ -347,12 +356,14 @@ def refresh_purchases(
             run_script(conn, "visitor_days_span", {**batch.params, **span})
             for span in _date_spans(conn, "pg_temp.visitor_days_affected")
         )
-    return {
-        "orders": orders,
-        "users": users,
-        "funnel_days": funnel_days,
-        "visitor_days": visitor_days,
-    }
+        changed = {
+            "orders": orders,
+            "users": users,
+            "funnel_days": funnel_days,
+            "visitor_days": visitor_days,
+        }
+        analyze_grown_marts(conn, group, changed)
+    return changed
 
 
 # Dates recomputed together by one statement (visitor_days_span.sql), so that the aggregation of
@@ -389,11 +400,13 @@ def refresh_conversations(
         run_script(conn, "conversation_days", {"sign": 1})
         days = apply_delta(conn, "conversation_days", ("chatbot_id", "day"))
         activity_days = run_script(conn, "conversation_activity_days", batch.params)
-    return {
-        "conversations": conversations,
-        "conversation_days": days,
-        "conversation_activity_days": activity_days,
-    }
+        changed = {
+            "conversations": conversations,
+            "conversation_days": days,
+            "conversation_activity_days": activity_days,
+        }
+        analyze_grown_marts(conn, group, changed)
+    return changed
 
 
 # --- per-day facts ---------------------------------------------------------------------------
