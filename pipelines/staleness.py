@@ -1,9 +1,8 @@
 """What a refresh has to do: the merged groups with loads they have not merged, and the days of
 each daily mart that received records since they were built (or were never built)."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import psycopg
 from dagster import AssetKey
@@ -98,14 +97,3 @@ def new_records(conn: psycopg.Connection, todo: Plan) -> int:
     return conn.execute(
         "select coalesce(sum(lines_read), 0) from raw.loads where load_id > %s", (oldest,)
     ).fetchone()[0]
-
-
-def contiguous_ranges(keys: Iterable[str]) -> list[tuple[str, str]]:
-    """Sorted day keys grouped into (first, last) runs of consecutive days."""
-    ranges: list[tuple[date, date]] = []
-    for day in sorted({date.fromisoformat(key) for key in keys}):
-        if ranges and day == ranges[-1][1] + timedelta(1):
-            ranges[-1] = (ranges[-1][0], day)
-        else:
-            ranges.append((day, day))
-    return [(first.isoformat(), last.isoformat()) for first, last in ranges]

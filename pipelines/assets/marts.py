@@ -63,6 +63,23 @@ def _op_tags(group: MartGroup) -> dict[str, str]:
     return {"dagster/priority": str(len(GROUPS) - GROUPS.index(group))}
 
 
+def _one_mart_asset(group: MartGroup, **more):
+    """`@asset` for the group's one mart, described as its spec says."""
+    spec = _spec(group.marts[0], group)
+    return asset(
+        name=spec.key.path[-1],
+        group_name=spec.group_name,
+        deps=spec.deps,
+        description=spec.description,
+        kinds=spec.kinds,
+        owners=spec.owners,
+        metadata=spec.metadata,
+        output_required=False,
+        op_tags=_op_tags(group),
+        **more,
+    )
+
+
 def _checks(group: MartGroup, conn: psycopg.Connection) -> Iterator[AssetCheckResult]:
     for name in group.checks:
         yield CHECKS[name](conn)
@@ -98,20 +115,7 @@ def _merged_asset(group: MartGroup) -> AssetsDefinition:
         merged_group.__doc__ = f"Merge the new loads into {', '.join(group.tables)} at once."
         return merged_group
 
-    spec = _spec(group.marts[0], group)
-
-    @asset(
-        name=spec.key.path[-1],
-        group_name=spec.group_name,
-        deps=spec.deps,
-        description=spec.description,
-        kinds=spec.kinds,
-        owners=spec.owners,
-        metadata=spec.metadata,
-        check_specs=check_specs,
-        output_required=False,
-        op_tags=_op_tags(group),
-    )
+    @_one_mart_asset(group, check_specs=check_specs)
     def merged(context: AssetExecutionContext, warehouse: Warehouse):
         yield from _merge(context, warehouse, group, one=True)
 
@@ -119,8 +123,6 @@ def _merged_asset(group: MartGroup) -> AssetsDefinition:
 
 
 def _daily_asset(group: MartGroup) -> AssetsDefinition:
-    spec = _spec(group.marts[0], group)
-
     def daily(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator:
         only_stale = context.run.tags.get(STALE_DAYS_TAG) == STALE_DAYS
         with warehouse.connect() as conn:
@@ -143,18 +145,8 @@ def _daily_asset(group: MartGroup) -> AssetsDefinition:
         # BackfillPolicy is marked beta in Dagster 1.13; single-run range backfills are the
         # point of these assets.
         warnings.simplefilter("ignore", BetaWarning)
-        return asset(
-            name=spec.key.path[-1],
-            group_name=spec.group_name,
-            deps=spec.deps,
-            description=spec.description,
-            kinds=spec.kinds,
-            owners=spec.owners,
-            metadata=spec.metadata,
-            partitions_def=monthly_partitions,
-            backfill_policy=BackfillPolicy.single_run(),
-            output_required=False,
-            op_tags=_op_tags(group),
+        return _one_mart_asset(
+            group, partitions_def=monthly_partitions, backfill_policy=BackfillPolicy.single_run()
         )(daily)
 
 
