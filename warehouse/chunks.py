@@ -17,10 +17,11 @@ import queue
 import signal
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.raw_tables import RAW_TABLES, to_microseconds
 from warehouse.validation import Rejection, validate_line
 
 CHUNK_LINES = 20_000
@@ -41,7 +42,7 @@ class ValidationFailedError(Exception):
 
 @dataclass
 class Chunk:
-    rows: list[tuple]  # validated values, the line as text, the line number
+    rows: list[tuple]  # raw_tables.LoadRow: validated values, the line as text, the line number
     rejected: list[tuple]  # see rejected_row()
     last_line: int
 
@@ -94,7 +95,24 @@ def rejected_row(line_number: int, line: bytes | str, rejection: Rejection) -> t
     )
 
 
+def _load_row(kind: str) -> Callable[[tuple, bytes, int], tuple]:
+    """The function that makes a raw_tables.LoadRow of a validated line of `kind`."""
+    timestamps = RAW_TABLES[kind].timestamp_positions
+    if timestamps == ():
+        return lambda values, line, number: (*values, line.decode(), number)
+    (position,) = timestamps  # one timestamp a kind: the usual path stays one expression
+    after = position + 1
+    return lambda values, line, number: (
+        *values[:position],
+        to_microseconds(values[position]),
+        *values[after:],
+        line.decode(),
+        number,
+    )
+
+
 def _chunks_of(kind: str, path: Path, chunk_lines: int) -> Iterator[Chunk]:
+    load_row = _load_row(kind)
     rows: list[tuple] = []
     rejected: list[tuple] = []
     number = 0
@@ -103,7 +121,7 @@ def _chunks_of(kind: str, path: Path, chunk_lines: int) -> Iterator[Chunk]:
         if isinstance(result, Rejection):
             rejected.append(rejected_row(number, line, result))
         else:
-            rows.append((*result, line.decode(), number))
+            rows.append(load_row(result, line, number))
         if len(rows) + len(rejected) >= chunk_lines:
             yield Chunk(rows, rejected, number)
             rows, rejected = [], []

@@ -9,13 +9,15 @@ at most a few chunks are in memory whatever the file size. Each file is one tran
 lands whole or not at all. Rejected lines go to `raw.quarantine` with their reason.
 """
 
+import struct
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from operator import itemgetter, methodcaller
+from datetime import UTC, datetime, timedelta
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 import psycopg
@@ -26,7 +28,13 @@ from psycopg.pq import Format
 
 from warehouse.chunks import rejected_row, validated_chunks
 from warehouse.load_lock import lock_for_load
-from warehouse.raw_tables import RAW_TABLES, RawTable
+from warehouse.raw_tables import (
+    MICROSECONDS_A_DAY,
+    RAW_TABLES,
+    UNIX_EPOCH,
+    LoadRow,
+    RawTable,
+)
 from warehouse.sql_files import read_sql
 from warehouse.validation import Rejection
 
@@ -75,6 +83,21 @@ class _JsonbTextDumper(Dumper):
         return b"\x01" + obj.encode()
 
 
+class _MicrosecondsDumper(Dumper):
+    """A timestamptz column from whole microseconds since the Unix epoch (raw_tables.LoadRow):
+    in binary COPY, microseconds since 2000-01-01 as a big-endian int64."""
+
+    format = Format.BINARY
+    oid = postgres_types["timestamptz"].oid
+
+    def dump(self, obj: int) -> bytes:
+        return _pack_int64(obj - _POSTGRES_EPOCH_MICROSECONDS)
+
+
+_pack_int64 = struct.Struct(">q").pack
+_POSTGRES_EPOCH_MICROSECONDS = 946_684_800 * 1_000_000  # 2000-01-01 after 1970-01-01
+
+
 def _column_types(conn: psycopg.Connection, table: str, columns: tuple[str, ...]) -> list[int]:
     """The type oids of `columns` of `table`, in order (binary COPY must name them)."""
     return [
@@ -105,8 +128,9 @@ class _ChunkWriter:
         self.summary = summary
         self.identity = itemgetter(*table.identity_positions)
         self.day = table.day_position
-        self.today = datetime.now(UTC).date()
-        self.days: Counter[tuple[str, date]] = Counter()
+        self.today = (datetime.now(UTC) - UNIX_EPOCH).days
+        # (chatbot, day) pairs, the day as days since the Unix epoch (converted in finish()).
+        self.days: Counter[tuple[str, int]] = Counter()
         raw_table = sql.Identifier("raw", table.name)
         self.types = _column_types(conn, f"raw.{table.name}", table.stored_columns)
         self.copy_rows = _copy_statement(raw_table, table.stored_columns)
@@ -139,22 +163,23 @@ class _ChunkWriter:
             added, refused = self._write_carefully(chunk)
         self.summary.loaded += len(added)
         self.summary.duplicates += len(rows) - len(added) - refused
+        chatbots = map(itemgetter(LoadRow.CHATBOT_ID), added)
         if self.day is None:
-            self.days.update((row[0], self.today) for row in added)
+            self.days.update(zip(chatbots, repeat(self.today)))
         else:
-            days = map(methodcaller("date"), map(itemgetter(self.day), added))
-            self.days.update(zip(map(itemgetter(0), added), days))
+            moments = map(itemgetter(self.day), added)
+            self.days.update(zip(chatbots, map(MICROSECONDS_A_DAY.__rfloordiv__, moments)))
 
     def _new_records(self, rows: list[tuple]) -> dict[tuple, tuple]:
         """The chunk's rows by identity, without those seen in this chunk or recent ones."""
-        recent, previous = self.recent, self.previous
-        chunk = dict(zip(map(self.identity, rows), rows))
-        if len(chunk) == len(rows) and recent.isdisjoint(chunk) and previous.isdisjoint(chunk):
-            return chunk  # the usual case, checked in bulk
-        chunk = {}
-        for key, row in zip(map(self.identity, rows), rows):  # the first line wins
-            if key not in chunk and key not in recent and key not in previous:
-                chunk[key] = row
+        keys = list(map(self.identity, rows))
+        chunk = dict(zip(keys, rows))
+        if len(chunk) != len(rows):  # a record twice in the chunk: the first line wins
+            chunk.update(zip(reversed(keys), reversed(rows)))
+        for seen in (self.recent, self.previous):
+            if not seen.isdisjoint(chunk):
+                for key in seen.intersection(chunk):
+                    del chunk[key]
         return chunk
 
     def _remember(self, chunk: dict) -> None:
@@ -174,23 +199,27 @@ class _ChunkWriter:
             ) as copy,
         ):
             for (chatbot_id, day), count in self.days.items():
+                day = UNIX_EPOCH.date() + timedelta(days=day)
                 copy.write_row((chatbot_id, self.summary.load_id, self.table.kind, day, count))
 
     def _copy(self, statement: sql.Composed, rows) -> None:
         load_id = self.summary.load_id
         with self.conn.cursor() as cur:
             cur.adapters.register_dumper(None, _JsonbTextDumper)  # by type oid, for set_types
+            cur.adapters.register_dumper(None, _MicrosecondsDumper)
             with cur.copy(statement) as copy:
                 copy.set_types(self.types)
                 self._write_rows(copy.write_row, rows, load_id)
 
     def _write_rows(self, write_row, rows, load_id: int) -> None:
+        # row[:line_number]: the columns and the record; then the load id.
+        line_number = LoadRow.LINE_NUMBER
         if self.table.keeps_versions:
             for row in rows:
-                write_row((*row[:-1], load_id, row[-1]))
+                write_row((*row[:line_number], load_id, row[line_number]))
         else:
             for row in rows:
-                write_row((*row[:-1], load_id))
+                write_row((*row[:line_number], load_id))
 
     def _write_carefully(self, chunk: dict[tuple, tuple]) -> tuple[list[tuple], int]:
         """(rows added, rows the database refused) of a chunk, through the staging table."""
@@ -226,8 +255,9 @@ class _ChunkWriter:
                 # Not loaded, so a later record with this identity must not count as a duplicate.
                 self.recent.discard(key)
                 self.previous.discard(key)
-                reason = Rejection("rejected_by_database", str(error).splitlines()[0][:200], row[0])
-                refused.append(rejected_row(row[-1], row[-2], reason))
+                detail = str(error).splitlines()[0][:200]
+                reason = Rejection("rejected_by_database", detail, row[LoadRow.CHATBOT_ID])
+                refused.append(rejected_row(row[LoadRow.LINE_NUMBER], row[LoadRow.RECORD], reason))
         self._quarantine(refused)
         return staged
 

@@ -1,6 +1,12 @@
-"""Where each input kind lands in the `raw` schema: the columns `validation` fills, in order."""
+"""Where each input kind lands in the `raw` schema: the columns `validation` fills, in order,
+and the layout of a validated row on its way to the loader (`LoadRow`)."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+MICROSECONDS_A_DAY = 86_400_000_000
 
 
 @dataclass(frozen=True)
@@ -16,6 +22,15 @@ class RawTable:
         return self.kind
 
     @property
+    def timestamp_columns(self) -> tuple[str, ...]:
+        """The timestamptz columns; each is the table's day column (None for chatbots)."""
+        return () if self.day_column is None else (self.day_column,)
+
+    @property
+    def timestamp_positions(self) -> tuple[int, ...]:
+        return tuple(self.columns.index(column) for column in self.timestamp_columns)
+
+    @property
     def identity_positions(self) -> tuple[int, ...]:
         return tuple(self.columns.index(column) for column in self.identity)
 
@@ -28,6 +43,24 @@ class RawTable:
         """The raw table's columns a loaded row fills, in the order the loader sends them."""
         extra = ("line_number",) if self.keeps_versions else ()
         return (*self.columns, "record", "load_id", *extra)
+
+
+class LoadRow:
+    """A validated line on its way from validation to the loader is a plain tuple:
+    `(*RawTable.columns, record, line_number)`, its timestamps as whole microseconds since the
+    Unix epoch. Plain tuples of cheap values, because a big file's rows cross a process
+    boundary: pickling an aware datetime costs three times the rest of the row, and a
+    NamedTuple per row doubles the cost of the whole trip (docs/performance.md). The positions
+    are named here."""
+
+    CHATBOT_ID = 0  # every raw table leads with it
+    RECORD = -2  # the line's text, stored as the record
+    LINE_NUMBER = -1  # also where the stored values end: row[:LINE_NUMBER]
+
+
+def to_microseconds(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since the Unix epoch (exact)."""
+    return (moment - UNIX_EPOCH) // MICROSECOND
 
 
 RAW_TABLES = {
