@@ -16,7 +16,7 @@ from psycopg.rows import dict_row
 
 from serving.queries.conversation_insights import insights_answer
 from serving.queries.engagement import engagement_answer
-from serving.queries.funnel import FunnelTotals
+from serving.queries.funnel import funnel_groups
 from serving.queries.overview import overview_answer
 from serving.queries.popup_metrics import popup_metrics_answer
 from serving.queries.purchases import purchases_answer
@@ -110,10 +110,7 @@ class Baseline:
                 row["total_ai_messages"],
             )
         elif endpoint in ("engagement", "purchases"):
-            groups = {group: FunnelTotals() for group in ("control", "test", "none")}
-            for row in self.rows("funnel", params):
-                values = [row[column] for column in list(row)[1:]]
-                groups[row["ab_group"]] = FunnelTotals(*values)
+            groups = funnel_groups(self.rows("funnel", params))
             result = (
                 engagement_answer(window, groups)
                 if endpoint == "engagement"

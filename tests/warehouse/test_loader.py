@@ -85,6 +85,25 @@ def test_every_column_lands_as_validated_and_the_line_as_given(conn, tmp_path, v
     assert row[6:] == (line.decode(), "text")
 
 
+@pytest.mark.parametrize(
+    "created_at, day",
+    [
+        ("2026-03-01T01:30:00.123456+02:00", "2026-02-28"),  # an offset moves the UTC day
+        ("1969-12-31T23:59:59.999999Z", "1969-12-31"),  # before the Unix epoch
+        ("0001-01-01T00:00:00Z", "0001-01-01"),  # the earliest ISO 8601 date Python reads
+        ("9999-12-31T23:59:59.999999", "9999-12-31"),  # no offset: UTC
+    ],
+)
+def test_timestamps_land_exactly_with_their_utc_day(conn, tmp_path, validated, created_at, day):
+    """Timestamps travel to the loader as microseconds since the Unix epoch (raw_tables.LoadRow):
+    the stored value is the validated one to the microsecond, and its day is counted."""
+    path = write_jsonl(tmp_path / "events.jsonl", [event(created_at=created_at)])
+    load_file(conn, "events", path)
+    expected = validate_line("events", path.read_bytes().strip())[2]
+    assert scalar(conn, "select created_at from raw.events") == expected
+    assert scalar(conn, "select day::text from raw.load_days") == day
+
+
 def test_reloading_a_file_adds_nothing(conn, tmp_path, validated):
     records = [event(event_id=f"e-{i}") for i in range(5)] + [b"{broken"]
     path = write_jsonl(tmp_path / "events.jsonl", records)
