@@ -97,10 +97,9 @@ def rejected_row(line_number: int, line: bytes | str, rejection: Rejection) -> t
 
 def _load_row(kind: str) -> Callable[[tuple, bytes, int], tuple]:
     """The function that makes a raw_tables.LoadRow of a validated line of `kind`."""
-    timestamps = RAW_TABLES[kind].timestamp_positions
-    if timestamps == ():
+    position = RAW_TABLES[kind].day_position  # the kind's one timestamp, if it has one
+    if position is None:
         return lambda values, line, number: (*values, line.decode(), number)
-    (position,) = timestamps  # one timestamp a kind: the usual path stays one expression
     after = position + 1
     return lambda values, line, number: (
         *values[:position],

@@ -13,22 +13,15 @@ MICROSECONDS_A_DAY = 86_400_000_000
 class RawTable:
     kind: str
     columns: tuple[str, ...]  # the values `validation.validate_line` returns, in order
-    day_column: str | None  # its UTC day, for raw.load_days; None: the day it was loaded
+    # The record's one timestamptz column; its UTC day goes to raw.load_days (None: the record
+    # has no time of its own and counts on the day it was loaded).
+    day_column: str | None
     keeps_versions: bool  # replaceable records: every version kept, latest loaded wins
     identity: tuple[str, ...]  # what makes two records the same record (a unique index)
 
     @property
     def name(self) -> str:
         return self.kind
-
-    @property
-    def timestamp_columns(self) -> tuple[str, ...]:
-        """The timestamptz columns; each is the table's day column (None for chatbots)."""
-        return () if self.day_column is None else (self.day_column,)
-
-    @property
-    def timestamp_positions(self) -> tuple[int, ...]:
-        return tuple(self.columns.index(column) for column in self.timestamp_columns)
 
     @property
     def identity_positions(self) -> tuple[int, ...]:
