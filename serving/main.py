@@ -7,12 +7,15 @@ import os
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout, TooManyRequests
 
+from serving.caching import ConditionalGet
 from serving.database import Reachability, open_pool
 from serving.routes import dashboard, router
 from serving.settings import ServingSettings
+from serving.web import add_pages
 
 DESCRIPTION = (
     "Endpoints for querying aggregated analytics data: user engagement funnels, popup "
@@ -21,6 +24,9 @@ DESCRIPTION = (
     "response carries `X-Data-As-Of`, the newest record instant they reflect."
 )
 RETRY_AFTER_SECONDS = "2"
+# Answers larger than this are gzipped for clients that accept it (an insights answer is tens
+# of KB of JSON; below about a kilobyte, compressing costs more than it saves).
+GZIP_MINIMUM_BYTES = 1024
 # Request headers larger than this (names and values together) are answered 431.
 MAX_HEADER_BYTES = 16 * 1024
 log = logging.getLogger("serving")
@@ -75,10 +81,20 @@ def create_app(database_url: str, settings: ServingSettings | None = None) -> Fa
         finally:
             await app.state.pool.close()
 
-    app = FastAPI(title="Selzee Analytics", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Selzee Analytics",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served from installed files by serving/web.py, not from a CDN
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.include_router(router)
     app.include_router(dashboard)
+    add_pages(app)
+    # Inside out: the conditional GET hashes the plain answer, gzip compresses what it sends.
+    app.add_middleware(ConditionalGet)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     if settings.cors_origins:
         # A dashboard on another origin (SPEC 7): GET with its credentials headers, and the
         # freshness header readable by its scripts.
@@ -86,8 +102,8 @@ def create_app(database_url: str, settings: ServingSettings | None = None) -> Fa
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET"],
-            allow_headers=["X-API-Key", "Authorization"],
-            expose_headers=["X-Data-As-Of"],
+            allow_headers=["X-API-Key", "Authorization", "If-None-Match"],
+            expose_headers=["X-Data-As-Of", "ETag"],
             max_age=600,
         )
     app.add_middleware(HeaderLimit)

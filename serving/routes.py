@@ -8,11 +8,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    status,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from serving.auth import CurrentAccount
+from serving.caching import CACHE_CONTROL
 from serving.chatbots import (
     Chatbot,
     account_chatbots_statement,
@@ -44,12 +54,29 @@ from serving.queries.funnel import funnel_groups
 from serving.settings import ServingSettings
 from serving.timeframes import InvalidTimeframe, day_window, insights_start
 
+# The headers of a 200 (serving/caching.py adds ETag and Cache-Control).
+CACHING = {
+    "ETag": {
+        "description": "A weak tag of this answer; send it back in If-None-Match to get a 304 "
+        "while the answer is unchanged.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": f"`{CACHE_CONTROL}`",
+        "schema": {"type": "string"},
+    },
+}
 DATA_AS_OF = {
     "X-Data-As-Of": {
         "description": "The newest record instant the marts reflect for the chatbot (ISO "
         "8601); absent while it has no records.",
         "schema": {"type": "string", "format": "date-time"},
-    }
+    },
+    **CACHING,
+}
+_NOT_MODIFIED = {
+    "description": "Not Modified: the answer's ETag is one of If-None-Match's (no body)",
+    "headers": DATA_AS_OF,
 }
 _ERRORS = {
     401: {"model": ErrorDetail, "description": "Missing, invalid or revoked credentials"},
@@ -59,6 +86,15 @@ _ERRORS = {
         "(with Retry-After)",
     },
 }
+
+
+async def if_none_match(
+    if_none_match: Annotated[
+        str | None,
+        Header(description="ETags of answers the client holds: 304 when one still holds"),
+    ] = None,
+) -> None:
+    """Declares the header in the OpenAPI; serving/caching.py answers it."""
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -71,16 +107,23 @@ router = APIRouter(
     tags=["Analytics Stats"],
     responses={
         200: {"description": "The answer", "headers": DATA_AS_OF},
+        304: _NOT_MODIFIED,
         404: {"model": ErrorDetail, "description": "Unknown chatbot, or another account's"},
         **_ERRORS,
     },
     generate_unique_id_function=_operation_id,
+    dependencies=[Depends(if_none_match)],
 )
 dashboard = APIRouter(
     prefix="/api/dashboard",
     tags=["Dashboard"],
-    responses=_ERRORS,
+    responses={
+        200: {"description": "The answer", "headers": CACHING},
+        304: {**_NOT_MODIFIED, "headers": CACHING},
+        **_ERRORS,
+    },
     generate_unique_id_function=_operation_id,
+    dependencies=[Depends(if_none_match)],
 )
 
 

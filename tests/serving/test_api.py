@@ -5,7 +5,7 @@ import contextlib
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 import psycopg
@@ -15,54 +15,12 @@ from fastapi.testclient import TestClient
 from serving.keys import create_key, revoke_key
 from serving.main import create_app
 from serving.settings import ServingSettings
-from tests.pipelines.conftest import BOT, Pipeline, at, ev, msg
+from tests.pipelines.conftest import BOT
+from tests.serving.world import EMPTY_BOT, NOW, OTHER_BOT, SECRET, STATS
 from warehouse.api_login import api_url
 from warehouse.embedded import EmbeddedPostgres
 from warehouse.migrate import upgrade
 from warehouse.ports import free_port
-
-STATS = "/api/dashboard/analytics/stats"
-SECRET = "test-secret-of-at-least-32-bytes-long"
-NOW = datetime(2026, 2, 12, 12, tzinfo=UTC)
-EMPTY_BOT = "bot-without-data"
-OTHER_BOT = "bot-of-globex"
-
-
-@pytest.fixture
-def warehouse(db_url, tmp_path) -> Pipeline:
-    pipeline = Pipeline(db_url, tmp_path)
-    pipeline.load(
-        "chatbots",
-        [
-            {"chatbot_id": BOT, "account_id": "acme", "ab_test_enabled": True},
-            {"chatbot_id": EMPTY_BOT, "account_id": "acme"},
-            {"chatbot_id": OTHER_BOT, "account_id": "globex"},
-        ],
-    )
-    pipeline.load(
-        "events",
-        [
-            ev("visitor", "user_aaaa0", at(1)),
-            ev("visitor", "user_bbbb1", at(2)),
-            ev("purchase", "user_bbbb1", at(2, 13), "p-1", orderNum="1", items=[{"value": 10}]),
-        ],
-    )
-    pipeline.load("messages", [msg("m1", "c1", at(1, 10)), msg("m2", "c1", at(1, 11))])
-    pipeline.refresh()
-    return pipeline
-
-
-@pytest.fixture
-def client(warehouse):
-    settings = ServingSettings(analytics_now=NOW, jwt_secret=SECRET)
-    with TestClient(create_app(warehouse.url, settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def acme_key(warehouse) -> str:
-    with psycopg.connect(warehouse.url, autocommit=True) as conn:
-        return create_key(conn, "acme")
 
 
 def bearer(**claims) -> dict[str, str]:
