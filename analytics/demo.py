@@ -1,8 +1,9 @@
 """`analytics demo`: the main job on a fresh machine.
 
 The warehouse (embedded PostgreSQL unless DATABASE_URL is set), a generated data set loaded into
-`raw`, a refresh through Dagster, then the API and the Dagster UI running until Ctrl-C or
-SIGTERM: it prints both URLs, a working API key and one ready-to-paste curl line per endpoint.
+`raw`, a refresh through Dagster, then the API (with its dashboard) and the Dagster UI running
+until Ctrl-C or SIGTERM: it prints the dashboard's URL signed in with a working API key, the
+API's and the UI's URLs, the key, and one ready-to-paste curl line per endpoint.
 Every process it started is stopped on the way out, the embedded server included.
 """
 
@@ -88,6 +89,8 @@ def run_demo(args: argparse.Namespace) -> int:
                 raise SystemExit("the API did not start")
             dagster_up = wait_until_up(f"{dagster}/server_info", dagster_process, 120)
             print()
+            # The key travels in the URL's fragment: a browser never sends it to a server.
+            print(f"Dashboard:  {api}/#key={key}")
             print(f"API:        {api}/docs")
             print(f"Dagster UI: {dagster}" + ("" if dagster_up else " (still starting)"))
             print(f"API key for account {DEMO_ACCOUNT}: {key}")

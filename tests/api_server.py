@@ -20,8 +20,11 @@ FLOAT_TOLERANCE = 0.011
 class ApiServer:
     """`analytics serve` in its own process, stopped by the test that started it."""
 
-    def __init__(self, url: str, now: str, command: str | None = None) -> None:
-        """`command`: run this instead of `analytics serve` ({port} replaced)."""
+    def __init__(
+        self, url: str, now: str, command: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        """`command`: run this instead of `analytics serve` ({port} replaced); `env`: more
+        environment for it."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         argv = [ANALYTICS, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
@@ -29,7 +32,7 @@ class ApiServer:
             argv = shlex.split(command.format(port=self.port))
         self.process = subprocess.Popen(
             argv,
-            env={**os.environ, "DATABASE_URL": url, "ANALYTICS_NOW": now},
+            env={**os.environ, **(env or {}), "DATABASE_URL": url, "ANALYTICS_NOW": now},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

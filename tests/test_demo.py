@@ -1,5 +1,6 @@
-"""`analytics demo` as a user runs it: it brings the API and the Dagster UI up, prints working
-curl lines, and SIGTERM stops every process it started."""
+"""`analytics demo` as a user runs it: it brings the API, its dashboard and the Dagster UI up,
+prints working curl lines and the dashboard's signed-in URL, and SIGTERM stops every process it
+started."""
 
 import os
 import re
@@ -55,6 +56,10 @@ def test_demo_serves_printed_curls_and_stops_everything_on_sigterm(db_url):
             response = httpx.get(url, headers={name: value}, timeout=30)
             assert response.status_code == 200, response.text
         assert httpx.get(urls["dagster"], timeout=30).status_code == 200
+        dashboard = _url_after("Dashboard:", output)
+        page, fragment = dashboard.split("#", 1)
+        assert fragment == f"key={value}"  # the key of the curl lines, never in the query
+        assert "<title>Selzee Analytics</title>" in httpx.get(page, timeout=30).text
     finally:
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=60)

@@ -68,7 +68,8 @@ async function showDashboard() {
   const select = $("chatbot");
   select.replaceChildren(
     ...chatbots.map((bot) => {
-      const option = new Option(bot.name ? `${bot.name} (${bot.chatbot_id})` : bot.chatbot_id, bot.chatbot_id);
+      const option = new Option(bot.name || bot.chatbot_id, bot.chatbot_id);
+      option.title = bot.chatbot_id;
       if (bot.ab_test_enabled) option.textContent += " · A/B test";
       return option;
     }),
@@ -223,6 +224,18 @@ function drawCharts(days) {
   );
 }
 
+function showFreshness(asOf) {
+  // X-Data-As-Of: the newest record the marts reflect for this chatbot.
+  if (!asOf) {
+    $("freshness").textContent = "no records yet";
+    return;
+  }
+  const time = document.createElement("time");
+  time.dateTime = asOf;
+  time.textContent = asOf.replace("T", " ").replace("Z", " UTC");
+  $("freshness").replaceChildren("data as of ", time);
+}
+
 async function refresh() {
   const chatbot = $("chatbot").value;
   const timeframe = $("timeframe").value;
@@ -241,9 +254,7 @@ async function refresh() {
     fillLists(answers.conversation_insights);
     $("ab-test").hidden = !answers.purchases.ab_test;
     drawCharts(answers.daily.days);
-    const asOf = results[0].dataAsOf;
-    $("data-as-of").textContent = asOf ? new Date(asOf).toISOString().replace(".000Z", "Z") : "no data yet";
-    if (asOf) $("data-as-of").dateTime = asOf;
+    showFreshness(results[0].dataAsOf);
     say(`Showing ${$("chatbot").selectedOptions[0].textContent}, last ${timeframe} days.`);
     document.body.dataset.loaded = `${chatbot}|${timeframe}`;
   } catch (error) {
