@@ -266,6 +266,12 @@ VIEWS: tuple[View, ...] = (
         ("orders", "users"),
         "Each counted purchase with its A/B group and whether it came after the first chat.",
     ),
+    View(
+        "order_items",
+        ("orders",),
+        "One row per item of a counted order, with its currency, value, quantity and EUR "
+        "value: revenue by currency is a plain GROUP BY.",
+    ),
 )
 
 MERGED = tuple(group for group in GROUPS if not group.daily)

@@ -9,12 +9,11 @@ the whole connection string of the API (another host, a pooler, a TLS setting).
 """
 
 import os
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
-from warehouse.connection import libpq_url
+from warehouse.connection import as_login, libpq_url
 
 API_ROLE = "analytics_api"
 
@@ -24,11 +23,7 @@ def api_url(warehouse_url: str) -> str:
     explicit = os.environ.get("ANALYTICS_API_DATABASE_URL")
     if explicit:
         return libpq_url(explicit)
-    parts = urlsplit(libpq_url(warehouse_url))
-    password = os.environ.get("ANALYTICS_API_PASSWORD")
-    user = API_ROLE + (f":{quote(password, safe='')}" if password else "")
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, parts.query, parts.fragment))
+    return as_login(warehouse_url, API_ROLE, os.environ.get("ANALYTICS_API_PASSWORD"))
 
 
 def secure_api_login(conn: psycopg.Connection) -> None:

@@ -5,6 +5,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from warehouse.analysts import ANALYST_ROLE, DEFAULT_STATEMENT_TIMEOUT, prepare_analyst
 from warehouse.chunks import UnreadableFileError, ValidationFailedError
 from warehouse.connection import connect, warehouse_url
 from warehouse.generate import GeneratorConfig, generate
@@ -22,6 +23,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     db_commands.add_parser(
         "upgrade",
         help="create or migrate the warehouse and the Dagster instance's database (idempotent)",
+    )
+    analyst = db_commands.add_parser(
+        "analyst",
+        help="create or update the analysts' read-only login; prints its connection string",
+    )
+    analyst.add_argument("--role", default=ANALYST_ROLE, help=f"(default {ANALYST_ROLE})")
+    analyst.add_argument(
+        "--statement-timeout",
+        default=DEFAULT_STATEMENT_TIMEOUT,
+        help=f"longest query, as PostgreSQL reads it (default {DEFAULT_STATEMENT_TIMEOUT})",
     )
     db.set_defaults(run=run_db)
 
@@ -85,6 +96,14 @@ def run_db(args: argparse.Namespace) -> int:
 
     with warehouse_url() as url:
         revision = upgrade(url)
+        if args.db_command == "analyst":
+            print(prepare_analyst(url, args.role, args.statement_timeout))
+            print(
+                "read-only: marts, staging, reference (docs/warehouse.md, For analysts); "
+                "a password in it is shown only now",
+                file=sys.stderr,
+            )
+            return 0
         prepare_instance(url)
     print(f"warehouse at revision {revision}")
     print(f"Dagster instance: {dagster_home() / 'dagster.yaml'} ({instance_database_url(url)})")

@@ -6,7 +6,7 @@ need another driver spelling ask for it here (`sqlalchemy_url`, `psycopg2_url`).
 
 import contextlib
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -24,6 +24,14 @@ def with_database(url: str, name: str) -> str:
     """The same server URL naming another database."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def as_login(url: str, user: str, password: str | None = None) -> str:
+    """The same server and database, logging in as `user` (with `password`, if any)."""
+    parts = urlsplit(libpq_url(url))
+    login = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"{login}@{host}", parts.path, parts.query, parts.fragment))
 
 
 def database_name(url: str) -> str:
