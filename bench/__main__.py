@@ -26,7 +26,7 @@ import httpx
 import psycopg
 
 from bench.baselines import DuckDbBaseline, PostgresBaseline, export_to_parquet
-from bench.common import BENCH, DATA_NOW, fresh_database, lines, measured, target
+from bench.common import BENCH, DATA_NOW, ENDPOINTS, STATS, fresh_database, lines, measured, target
 from bench.refresh import split_last_day
 from serving.timeframes import day_window
 from tests.api_server import ApiServer, same
@@ -34,8 +34,6 @@ from warehouse.connection import warehouse_url
 from warehouse.generate import GeneratorConfig, generate
 from warehouse.validation import KINDS, parse_timestamp
 
-STATS = "/api/dashboard/analytics/stats"
-ENDPOINTS = ("overview", "engagement", "popup-metrics", "purchases", "conversation-insights")
 TIMEFRAMES = (1, 7, 30, 365)
 CONCURRENT_CLIENTS = 16
 
@@ -241,8 +239,8 @@ def main() -> int:
         full_seconds, full_rss, _ = measured(url, "refresh", env=env)
         print(f"full refresh {full_seconds:.1f} s")
         load_folder(url, last_day)
-        day_seconds, day_rss, _ = measured(url, "refresh", env=env)
-        print(f"incremental refresh {day_seconds:.1f} s")
+        day_seconds, day_rss, day_output = measured(url, "refresh", env=env)
+        print(f"incremental refresh {day_seconds:.1f} s\n{day_output}", flush=True)
         idle_seconds, idle_rss, _ = measured(url, "refresh", env=env)
         print(f"refresh with nothing new {idle_seconds:.1f} s")
         with psycopg.connect(url) as conn:
@@ -337,6 +335,7 @@ def main() -> int:
             "full_peak_rss_mb": round(full_rss, 1),
             "incremental_one_day_seconds": round(day_seconds, 2),
             "incremental_peak_rss_mb": round(day_rss, 1),
+            "incremental_steps": day_output.splitlines(),
             "nothing_new_seconds": round(idle_seconds, 2),
         },
         "parquet_export_seconds": round(parquet_seconds, 1),

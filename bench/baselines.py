@@ -7,7 +7,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from serving.queries.conversation_insights import insights_answer
+from serving.queries.daily import daily_answer
 from serving.queries.engagement import engagement_answer
 from serving.queries.funnel import funnel_groups
 from serving.queries.overview import overview_answer
@@ -83,7 +84,7 @@ class Baseline:
     def __init__(self) -> None:
         self.sql = {
             name: render(name, self.dialect)
-            for name in ("overview", "funnel", "popup_metrics", "conversation_insights")
+            for name in ("overview", "funnel", "popup_metrics", "daily", "conversation_insights")
         }
 
     def rows(self, name: str, params: dict) -> list[dict]:
@@ -116,6 +117,8 @@ class Baseline:
                 if endpoint == "engagement"
                 else purchases_answer(window, groups, ab_test)
             )
+        elif endpoint == "daily":
+            result = daily_answer(window, self._every_date(window, self.rows("daily", params)))
         elif endpoint == "popup-metrics":
             rows = self.rows("popup_metrics", params)
             buckets = {row["bucket"]: row for row in rows}
@@ -153,6 +156,22 @@ class Baseline:
             )
         seconds = time.perf_counter() - started
         return result.model_dump(mode="json", exclude_none=True), seconds
+
+    @staticmethod
+    def _every_date(window: DayWindow, rows: list[dict]) -> list[tuple]:
+        """The rows of bench/sql/daily.sql for every date of the window, zeros where none."""
+        by_day = {row["day"]: row for row in rows}
+        days = []
+        day = window.start_date
+        while day <= window.end_date:
+            row = by_day.get(day)
+            if row is None:
+                days.append((day, *[0] * 9, 0, 0, Decimal(0)))
+            else:
+                *counts, micros = list(row.values())[1:]
+                days.append((day, *counts, Decimal(micros) / 1_000_000))
+            day += timedelta(days=1)
+        return days
 
 
 class PostgresBaseline(Baseline):

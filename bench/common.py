@@ -20,6 +20,17 @@ BENCH = Path(__file__).resolve().parent
 ANALYTICS = str(Path(sys.executable).parent / "analytics")
 DATA_NOW = "2026-02-24T12:00:00Z"
 
+STATS = "/api/dashboard/analytics/stats"
+# The endpoints every benchmark measures, in the order they are reported.
+ENDPOINTS = (
+    "overview",
+    "engagement",
+    "popup-metrics",
+    "purchases",
+    "daily",
+    "conversation-insights",
+)
+
 
 def data_set(visitors_per_day: int, days: int) -> Path:
     """A generated data set (3 chatbots), cached under bench/data/."""

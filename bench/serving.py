@@ -28,13 +28,11 @@ import psycopg
 from psycopg import sql
 
 from bench.__main__ import SCALES, data_folder
-from bench.common import BENCH, DATA_NOW, measured, target
+from bench.common import BENCH, DATA_NOW, ENDPOINTS, STATS, measured, target
 from warehouse.connection import warehouse_url, with_database
 from warehouse.migrate import upgrade
 from warehouse.validation import KINDS
 
-STATS = "/api/dashboard/analytics/stats"
-ENDPOINTS = ("overview", "engagement", "popup-metrics", "purchases", "conversation-insights")
 TIMEFRAME = "365"
 CLIENT_TIMEOUT_SECONDS = 30
 WARMUP_SECONDS = 2

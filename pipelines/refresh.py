@@ -120,6 +120,12 @@ def _run(
             check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             severity = evaluation.severity.value
             echo(f"refresh: check {check} did not pass ({severity}; {metadata})")
+    steps = ", ".join(
+        f"{event.step_key} {event.event_specific_data.duration_ms / 1000:.2f} s"
+        for event in result.get_step_success_events()
+    )
+    if steps:
+        echo(f"refresh: steps took {steps}")
     if result.success:
         echo(f"refresh: {label} done (run {result.run_id[:8]})")
     else:

@@ -1,0 +1,174 @@
+-- daily straight from raw: for each date of the window with any activity, what the other
+-- queries give for a window of that date alone (dates without activity are zeros, added by
+-- the caller). Users, funnel steps and counted purchases per date as funnel.sql; conversations
+-- with a message that date, their whole capped duration, and AI messages as overview.sql.
+with events as (
+    select event_id, event, token, created_at, order_num, items,
+        cast(created_at at time zone 'UTC' as date) as created_on
+    from raw.events
+    where chatbot_id = :chatbot_id
+),
+
+day_users as (
+    select
+        created_on as day,
+        token,
+        max(case when event = 'visitor' then 1 else 0 end) as visited,
+        max(case when event = 'popup_displayed' then 1 else 0 end) as approached,
+        max(case when event = 'bot_open' then 1 else 0 end) as opened,
+        max(case when event = 'convo_started' then 1 else 0 end) as chatted
+    from events
+    where created_on between :start_date and :end_date
+    group by created_on, token
+),
+
+first_chats as (
+    select token, min(created_at) as first_chat_at
+    from events
+    where event = 'convo_started'
+    group by token
+),
+
+counted as (
+    select distinct on (coalesce(order_num, event_id))
+        event_id, token, created_at, created_on, items
+    from events
+    where event = 'purchase'
+    order by coalesce(order_num, event_id), created_at, event_id
+),
+
+item_rows as (
+    {{item_rows(counted)}}
+),
+
+order_values as (
+    select
+        item_rows.event_id,
+        case
+            when count(*) = 0 or count(*) filter (
+                where item_rows.value is null or rates.eur_per_unit is null
+            ) > 0 then null
+            else sum(item_rows.value * item_rows.quantity * rates.eur_per_unit)
+        end as value_eur
+    from item_rows
+    left join reference.currency_rates as rates on rates.currency = item_rows.currency
+    group by item_rows.event_id
+),
+
+day_orders as (
+    select
+        counted.created_on as day,
+        counted.token,
+        order_values.value_eur,
+        coalesce(counted.created_at > first_chats.first_chat_at, false) as after_first_chat
+    from counted
+    left join order_values using (event_id)
+    left join first_chats using (token)
+    where counted.created_on between :start_date and :end_date
+),
+
+visitor_orders as (
+    select day_orders.*, day_users.chatted = 1 and day_orders.after_first_chat as is_chat
+    from day_orders
+    join day_users using (day, token)
+    where day_users.visited = 1
+),
+
+per_user as (
+    select
+        day_users.day,
+        day_users.token,
+        day_users.approached,
+        day_users.opened,
+        day_users.chatted,
+        max(case when visitor_orders.token is not null then 1 else 0 end) as purchased,
+        max(case when visitor_orders.is_chat then 1 else 0 end) as chat_purchased,
+        count(visitor_orders.token) as orders,
+        coalesce(sum(visitor_orders.value_eur), 0) as revenue,
+        coalesce(sum(visitor_orders.value_eur) filter (where visitor_orders.is_chat), 0)
+            as chat_revenue
+    from day_users
+    left join visitor_orders using (day, token)
+    where day_users.visited = 1
+    group by 1, 2, 3, 4, 5
+),
+
+visitors as (
+    select
+        day,
+        count(*) as visitors,
+        sum(approached) as approached,
+        sum(opened) as opened,
+        sum(chatted) as chatted,
+        sum(purchased) as purchasers,
+        sum(chat_purchased) as chat_purchasers,
+        sum(revenue) as revenue_eur,
+        sum(chat_revenue) as chat_revenue_eur,
+        sum(orders) as orders
+    from per_user
+    group by day
+),
+
+chatbot_messages as (
+    select conversation_id, role, created_at,
+        cast(created_at at time zone 'UTC' as date) as created_on
+    from raw.messages
+    where chatbot_id = :chatbot_id
+),
+
+spans as (
+    select conversation_id, min(created_at) as first_at, max(created_at) as last_at
+    from chatbot_messages
+    group by conversation_id
+),
+
+active as (
+    select distinct conversation_id, created_on as day
+    from chatbot_messages
+    where created_on between :start_date and :end_date
+),
+
+activity as (
+    select
+        active.day,
+        count(*) as conversations,
+        sum(least({{micros(spans.first_at, spans.last_at)}}, 5400000000)) as capped_micros
+    from active
+    join spans using (conversation_id)
+    group by active.day
+),
+
+ai as (
+    select created_on as day, count(*) as ai_messages
+    from chatbot_messages
+    where role = 'assistant' and created_on between :start_date and :end_date
+    group by created_on
+),
+
+days as (
+    select day from visitors
+    union
+    select day from activity
+    union
+    select day from ai
+)
+
+select
+    days.day,
+    coalesce(visitors.visitors, 0) as visitors,
+    coalesce(visitors.approached, 0) as approached,
+    coalesce(visitors.opened, 0) as opened,
+    coalesce(visitors.chatted, 0) as chatted,
+    coalesce(visitors.purchasers, 0) as purchasers,
+    coalesce(visitors.chat_purchasers, 0) as chat_purchasers,
+    coalesce(visitors.revenue_eur, 0) as revenue_eur,
+    coalesce(visitors.chat_revenue_eur, 0) as chat_revenue_eur,
+    coalesce(visitors.orders, 0) as orders,
+    coalesce(activity.conversations, 0) as conversations,
+    coalesce(ai.ai_messages, 0) as ai_messages,
+    coalesce(activity.capped_micros, 0) as capped_micros
+from days
+left join visitors using (day)
+left join activity using (day)
+left join ai using (day)
+order by days.day
