@@ -67,30 +67,34 @@ day_orders as (
     where counted.created_on between :start_date and :end_date
 ),
 
-visitor_orders as (
-    select day_orders.*, day_users.chatted = 1 and day_orders.after_first_chat as is_chat
+-- Each user's orders of a date, summed before the one join with that date's users.
+day_user_orders as (
+    select
+        day,
+        token,
+        count(*) as orders,
+        coalesce(sum(value_eur), 0) as revenue,
+        count(*) filter (where after_first_chat) as after_chat_orders,
+        coalesce(sum(value_eur) filter (where after_first_chat), 0) as after_chat_revenue
     from day_orders
-    join day_users using (day, token)
-    where day_users.visited = 1
+    group by day, token
 ),
 
 per_user as (
     select
         day_users.day,
-        day_users.token,
         day_users.approached,
         day_users.opened,
         day_users.chatted,
-        max(case when visitor_orders.token is not null then 1 else 0 end) as purchased,
-        max(case when visitor_orders.is_chat then 1 else 0 end) as chat_purchased,
-        count(visitor_orders.token) as orders,
-        coalesce(sum(visitor_orders.value_eur), 0) as revenue,
-        coalesce(sum(visitor_orders.value_eur) filter (where visitor_orders.is_chat), 0)
+        coalesce(user_orders.orders, 0) as orders,
+        coalesce(user_orders.revenue, 0) as revenue,
+        case when day_users.chatted = 1 then coalesce(user_orders.after_chat_orders, 0) else 0 end
+            as chat_orders,
+        case when day_users.chatted = 1 then coalesce(user_orders.after_chat_revenue, 0) else 0 end
             as chat_revenue
     from day_users
-    left join visitor_orders using (day, token)
+    left join day_user_orders as user_orders using (day, token)
     where day_users.visited = 1
-    group by 1, 2, 3, 4, 5
 ),
 
 visitors as (
@@ -100,8 +104,8 @@ visitors as (
         sum(approached) as approached,
         sum(opened) as opened,
         sum(chatted) as chatted,
-        sum(purchased) as purchasers,
-        sum(chat_purchased) as chat_purchasers,
+        count(*) filter (where orders > 0) as purchasers,
+        count(*) filter (where chat_orders > 0) as chat_purchasers,
         sum(revenue) as revenue_eur,
         sum(chat_revenue) as chat_revenue_eur,
         sum(orders) as orders
