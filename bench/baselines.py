@@ -67,11 +67,15 @@ _PARAMETER = re.compile(r"(?<!:):(?!:)([a-z_]+)\b")
 def render(name: str, dialect: str) -> str:
     """bench/sql/<name>.sql with its fragments and parameters in the dialect's spelling."""
     text = (SQL_DIR / f"{name}.sql").read_text()
-    fragments = FRAGMENTS[dialect]
-    text = _FRAGMENT.sub(
-        lambda match: fragments[match.group(1)](*map(str.strip, match.group(2).split(","))),
-        text,
-    )
+    fragments = {
+        **FRAGMENTS[dialect],
+        "include": lambda part: (SQL_DIR / f"{part}.sql").read_text(),
+    }
+    while _FRAGMENT.search(text):  # an included part may hold fragments of its own
+        text = _FRAGMENT.sub(
+            lambda match: fragments[match.group(1)](*map(str.strip, match.group(2).split(","))),
+            text,
+        )
     spelling = "%({})s" if dialect == "postgres" else "${}"
     return _PARAMETER.sub(lambda match: spelling.format(match.group(1)), text)
 

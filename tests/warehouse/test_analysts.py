@@ -41,17 +41,22 @@ def warehouse(db_url, tmp_path) -> Pipeline:
     return pipeline
 
 
-@pytest.fixture
-def analyst_url(warehouse) -> str:
+def run_analyst_command(url: str) -> str:
+    """`analytics db analyst` on the warehouse at `url`: the connection string it prints."""
     result = subprocess.run(
         [ANALYTICS, "db", "analyst"],
         capture_output=True,
         text=True,
-        env={**os.environ, "DATABASE_URL": warehouse.url},
+        env={**os.environ, "DATABASE_URL": url},
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+@pytest.fixture
+def analyst_url(warehouse) -> str:
+    return run_analyst_command(warehouse.url)
 
 
 def test_the_login_reads_the_three_schemas_and_nothing_else(warehouse, analyst_url):
@@ -80,14 +85,7 @@ def test_the_login_reads_the_three_schemas_and_nothing_else(warehouse, analyst_u
 
 
 def test_running_the_command_again_keeps_one_working_login(warehouse, analyst_url):
-    again = subprocess.run(
-        [ANALYTICS, "db", "analyst"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATABASE_URL": warehouse.url},
-        timeout=120,
-        check=True,
-    ).stdout.strip()
+    again = run_analyst_command(warehouse.url)
     with psycopg.connect(again) as conn:
         assert conn.execute("select count(*) from marts.order_items").fetchone()[0] == 3
 
