@@ -9,18 +9,18 @@ from dagster import Definitions, multi_or_in_process_executor
 
 from pipelines.assets.behind_raw import behind_raw
 from pipelines.assets.marts import MART_ASSETS
-from pipelines.assets.raw import RAW_SPECS
-from pipelines.jobs import check_behind_raw, refresh_marts
+from pipelines.assets.raw import RAW_ASSETS
+from pipelines.jobs import check_behind_raw, ingest_landing_files, refresh_marts
 from pipelines.resources import Warehouse
 from pipelines.schedules import behind_raw_checks
-from pipelines.sensors import stale_marts
+from pipelines.sensors import landing_files, stale_marts
 
 defs = Definitions(
-    assets=[*RAW_SPECS, *MART_ASSETS],
+    assets=[*RAW_ASSETS, *MART_ASSETS],
     asset_checks=[behind_raw],
-    jobs=[refresh_marts, check_behind_raw],
+    jobs=[refresh_marts, ingest_landing_files, check_behind_raw],
     schedules=[behind_raw_checks],
-    sensors=[stale_marts],
+    sensors=[landing_files, stale_marts],
     resources={"warehouse": Warehouse()},
     executor=multi_or_in_process_executor,
 )

@@ -1,5 +1,5 @@
-"""What the Dagster UI shows of a mart after a step wrote it: its table, its columns as the
-catalog has them (types, comments) and its row count."""
+"""What the Dagster UI shows of a table after a step wrote it (a mart, or a raw table an ingest
+loaded): its name, its columns as the catalog has them (types, comments) and its row count."""
 
 import psycopg
 from dagster import TableColumn, TableColumnConstraints, TableSchema
@@ -16,6 +16,7 @@ order by attnum
 
 
 def column_schema(conn: psycopg.Connection, table: str) -> TableSchema:
+    """`table`: schema-qualified."""
     return TableSchema(
         columns=[
             TableColumn(
@@ -24,7 +25,7 @@ def column_schema(conn: psycopg.Connection, table: str) -> TableSchema:
                 description=comment,
                 constraints=TableColumnConstraints(nullable=nullable),
             )
-            for name, type_, nullable, comment in conn.execute(_COLUMNS, (f"marts.{table}",))
+            for name, type_, nullable, comment in conn.execute(_COLUMNS, (table,))
         ]
     )
 
@@ -33,7 +34,7 @@ def mart_metadata(conn: psycopg.Connection, mart: Mart, row_count: bool = True) 
     """`row_count`: also count its rows (a daily mart's steps count each day instead)."""
     metadata = {
         "dagster/table_name": f"marts.{mart.table}",
-        "dagster/column_schema": column_schema(conn, mart.table),
+        "dagster/column_schema": column_schema(conn, f"marts.{mart.table}"),
     }
     if row_count:
         query = sql.SQL("select count(*) from {}").format(sql.Identifier("marts", mart.table))

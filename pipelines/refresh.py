@@ -4,21 +4,18 @@ project's instance (pipelines/instance.py). Only stale work runs: the merged gro
 new to them, and the range of days that received records since they were built; the plan is
 the stale-marts sensor's (pipelines/staleness.py)."""
 
-import signal
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
+from dagster import DagsterInstance
 
 from pipelines.assets.marts import FULL_REFRESH_TAG
 from pipelines.instance import open_instance
 from pipelines.jobs import IN_PROCESS, MULTIPROCESS
+from pipelines.runs import check_evaluations, refresh_marts_job, run_job
 from pipelines.staleness import Plan, new_records, plan
 from warehouse.connection import connect
 
-# Dagster's console log, quieted for a command-line refresh (failures still print).
-_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # A plan over fewer new raw records runs its steps one after the other in this process: a step
 # process takes longer to start than such steps take (docs/performance.md).
 IN_PROCESS_BELOW_RECORDS = 200_000
@@ -32,13 +29,6 @@ class RefreshReport:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-def refresh_marts_job() -> JobDefinition:
-    """The job, as Dagster rebuilds it in each step's process (`reconstructable`)."""
-    from pipelines.definitions import defs
-
-    return defs.resolve_job_def("refresh_marts")
 
 
 def refresh(
@@ -88,31 +78,9 @@ def _run(
     instance: DagsterInstance,
 ) -> None:
     """One Dagster run of the plan's assets; what it did goes to `echo` and `report`."""
-    # When a run ends, Dagster points SIGTERM at whatever handles SIGINT. In a process started
-    # in the background (SIGINT ignored) SIGTERM would then be ignored too, and `analytics demo`
-    # could not be stopped: keep the caller's SIGTERM handler.
-    on_sigterm = signal.getsignal(signal.SIGTERM)
-    run_config = {
-        **_QUIET,
-        **execution,
-        "resources": {"warehouse": {"config": {"database_url": url}}},
-    }
-    try:
-        result = execute_job(
-            reconstructable(refresh_marts_job),
-            instance=instance,
-            run_config=run_config,
-            tags=tags,
-            asset_selection=todo.asset_keys,
-        )
-    finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, on_sigterm)
+    result = run_job(refresh_marts_job, url, instance, execution, todo.asset_keys, tags)
     report.runs.append(result.run_id)
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        evaluation = event.event_specific_data
+    for evaluation in check_evaluations(result):
         if not evaluation.passed:
             metadata = ", ".join(
                 f"{name}={value.value}" for name, value in evaluation.metadata.items()

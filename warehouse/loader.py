@@ -305,16 +305,18 @@ def load_file(
     kind: str,
     path: Path,
     on_progress: Callable[[int], None] | None = None,
+    source_sha256: str | None = None,
 ) -> LoadSummary:
-    """Load one file of `kind` in one transaction; returns what happened to its lines."""
+    """Load one file of `kind` in one transaction; returns what happened to its lines.
+    `source_sha256`: the file's digest, recorded with the load (the landing folder's files)."""
     table = RAW_TABLES[kind]
     summary = LoadSummary(kind=kind, source=path.name)
     with conn.transaction(), conn.cursor() as cur:
         lock_for_load(conn)  # the pipeline waits for this load before reading past its id
         summary.load_id = cur.execute(
-            "insert into raw.loads (kind, source_name, source_path) values (%s, %s, %s) "
-            "returning load_id",
-            (kind, path.name, str(path)),
+            "insert into raw.loads (kind, source_name, source_path, source_sha256) "
+            "values (%s, %s, %s, %s) returning load_id",
+            (kind, path.name, str(path), source_sha256),
         ).fetchone()[0]
         cur.execute("drop table if exists pg_temp.stage, pg_temp.stage_quarantine")
         cur.execute(

@@ -14,6 +14,9 @@ class WarehouseSettings(BaseSettings):
     database_url: str | None = None
     # Where the embedded PostgreSQL keeps its data (git-ignored).
     analytics_data_dir: Path = PROJECT_ROOT / ".data"
+    # Where producers drop complete files, a folder per kind (SPEC 6); unset: landing/ in the
+    # data folder above.
+    analytics_landing_dir: Path | None = None
 
 
 def get_settings() -> WarehouseSettings:

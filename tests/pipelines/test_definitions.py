@@ -30,7 +30,7 @@ def test_the_definitions_load_with_groups_jobs_schedules_sensors_and_checks():
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {"raw", "accounts", "purchases", "conversations", "daily_facts"}
     assert [schedule.name for schedule in defs.schedules] == ["behind_raw_checks"]
-    assert [sensor.name for sensor in defs.sensors] == ["stale_marts"]
+    assert [sensor.name for sensor in defs.sensors] == ["landing_files", "stale_marts"]
     check_names = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
     assert {("orders", "orders_counted_once"), ("orders", "orders_with_unknown_value")} <= (
         check_names
