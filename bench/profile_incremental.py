@@ -45,7 +45,7 @@ class TimedCursor(psycopg.Cursor):
         text = query if isinstance(query, str) else query.as_string(self.connection)
         lowered = _first_line(text).lower()
         explained = self.explain and (
-            lowered.startswith(_EXPLAINABLE)
+            (lowered.startswith(_EXPLAINABLE) and "(like" not in lowered)
             or (lowered.startswith("with") and "merge into" in text.lower())
         )
         if explained:
@@ -65,8 +65,9 @@ def kept_database(server: str, scale: str) -> str:
     name = f"bench_kept_{scale}"
     url = with_database(server, name)
     with psycopg.connect(with_database(server, "postgres"), autocommit=True) as conn:
-        exists = conn.execute("select from pg_database where datname = %s", (name,)).fetchone()
+        exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
         if exists:
+            upgrade(url)  # the migrations of the code being profiled
             return url
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     history, last_day = split_last_day(data_folder(scale, SCALES[scale]))

@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.faults import COUNT_ORDERS_LATE
 from tests.warehouse.test_validation import event
 from warehouse.migrate import head_revision
 
@@ -159,15 +160,13 @@ def test_refresh_materializes_what_is_stale_and_fails_on_a_blocking_check(db_url
     assert "merged marts and daily facts" in first.stdout and " done (run " in first.stdout
     again = run(db_url, "refresh")
     assert (again.returncode, again.stdout.strip()) == (0, "refresh: every mart is up to date")
-    # The same purchase counted for a second order: the blocking check `orders_counted_once`
-    # stops the refresh.
+    # A faulty orders transform counts the next purchase a day late: the blocking check
+    # `orders_counted_once` stops the refresh.
     with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute(
-            "insert into marts.orders (chatbot_id, order_key, event_id, token, created_at, "
-            "created_on) select chatbot_id, 'second', event_id, token, created_at, created_on "
-            "from marts.orders"
-        )
-    path.write_text(json.dumps(event(event="visitor", event_id="v-1")) + "\n")
+        conn.execute(COUNT_ORDERS_LATE)
+    second_order = event(event_id="p-2")
+    second_order["data"]["orderNum"] = "ORD-2"
+    path.write_text(json.dumps(second_order) + "\n")
     run(db_url, "load", "events", str(path))
     failed = run(db_url, "refresh")
     assert failed.returncode == 4

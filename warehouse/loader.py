@@ -314,10 +314,15 @@ def load_file(
     with conn.transaction(), conn.cursor() as cur:
         lock_for_load(conn)  # the pipeline waits for this load before reading past its id
         summary.load_id = cur.execute(
-            "insert into raw.loads (kind, source_name, source_path, source_sha256) "
-            "values (%s, %s, %s, %s) returning load_id",
-            (kind, path.name, str(path), source_sha256),
+            "insert into raw.loads (kind, source_name, source_path) values (%s, %s, %s) "
+            "returning load_id",
+            (kind, path.name, str(path)),
         ).fetchone()[0]
+        if source_sha256 is not None:
+            cur.execute(
+                "update raw.loads set source_sha256 = %s where load_id = %s",
+                (source_sha256, summary.load_id),
+            )
         cur.execute("drop table if exists pg_temp.stage, pg_temp.stage_quarantine")
         cur.execute(
             "create temp table stage_quarantine as "

@@ -114,7 +114,14 @@ RAW_TABLES = {
         ),
         RawTable(
             "chatbots",
-            ("chatbot_id", "account_id", "name", "ab_test_enabled", "record_sha"),
+            (
+                "chatbot_id",
+                "account_id",
+                "name",
+                "ab_test_enabled",
+                "record_sha",
+                "allowed_origins",
+            ),
             None,  # a chatbot record has no time of its own
             keeps_versions=True,
             identity=("chatbot_id", "record_sha"),

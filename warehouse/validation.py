@@ -13,7 +13,9 @@ Normalisations done here (and only here):
   (``price`` read only when ``value`` is missing or null; currency upper-cased, default EUR);
 - an event without ``event_id`` gets a deterministic hash of its canonical JSON;
 - analyses: non-string list entries dropped, ``mood``/``outcome`` outside their sets become
-  null, ``human_intervention_needed`` is true only when it is JSON ``true``.
+  null, ``human_intervention_needed`` is true only when it is JSON ``true``;
+- a chatbot's ``allowed_origins``: each origin lower-cased, its default port (80 for http,
+  443 for https) left out, duplicates dropped, in the order given.
 """
 
 import hashlib
@@ -71,6 +73,14 @@ _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 # What nesting is measured on: strings (skipped whole) and brackets.
 _STRING_OR_BRACKET = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _CURRENCY = re.compile(r"[A-Za-z]{1,3}")
+# An origin as browsers send it in the Origin header: scheme://host[:port], nothing after.
+_ORIGIN = re.compile(
+    r"(?P<scheme>https?)://(?P<host>[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?",
+    re.IGNORECASE,
+)
+MAX_ALLOWED_ORIGINS = 100
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +352,45 @@ def _chatbot(record: dict) -> tuple:
         name if isinstance(name, str) else None,
         enabled,
         record_sha(record),
+        allowed_origins(record.get("allowed_origins")),
     )
+
+
+def normalize_origin(value: object) -> str | None:
+    """An origin in the one form it is stored and compared in; None when it is not one."""
+    match = _ORIGIN.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    scheme, host, port = match["scheme"].lower(), match["host"].lower(), match["port"]
+    if port is not None:
+        number = int(port)
+        if not 1 <= number <= 65_535:
+            return None
+        if number != _DEFAULT_PORTS[scheme]:
+            return f"{scheme}://{host}:{number}"
+    return f"{scheme}://{host}"
+
+
+def allowed_origins(value: object) -> list[str] | None:
+    """A chatbot record's `allowed_origins`: missing or null, any origin (None); else a list
+    of at most MAX_ALLOWED_ORIGINS origins (an empty list: none)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_ALLOWED_ORIGINS:
+        raise _Reject(
+            "invalid_allowed_origins",
+            f"allowed_origins must be a list of at most {MAX_ALLOWED_ORIGINS} origins",
+        )
+    origins = []
+    for entry in value:
+        origin = normalize_origin(entry)
+        if origin is None:
+            raise _Reject(
+                "invalid_allowed_origins", f"not an origin (scheme://host[:port]): {entry!r:.80}"
+            )
+        if origin not in origins:
+            origins.append(origin)
+    return origins
 
 
 # --- line-level entry point ---------------------------------------------------------------

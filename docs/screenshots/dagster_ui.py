@@ -23,6 +23,7 @@ import psycopg
 from psycopg import sql
 
 from analytics.children import child, dagster_dev, dagster_env, wait_until_up
+from tests.faults import COUNT_ORDERS_LATE
 from warehouse.commands import load_files
 from warehouse.connection import connect, warehouse_url, with_database
 from warehouse.generate import GeneratorConfig, generate
@@ -100,13 +101,10 @@ def main() -> int:
             ).json()
             print("backfill:", answer["data"]["launchPartitionBackfill"])
             backfill = wait_for_run(instance, "dagster/backfill")  # one run for the range
-            # One purchase event counted for two orders: the blocking check fails (run 3).
+            # A faulty orders transform counts the next load's purchases a day late: the
+            # blocking check fails (run 3).
             with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(
-                    "insert into marts.orders (chatbot_id, order_key, event_id, token, "
-                    "created_at, created_on, items) select chatbot_id, 'duplicate', event_id, "
-                    "token, created_at, created_on, items from marts.orders limit 1"
-                )
+                conn.execute(COUNT_ORDERS_LATE)
             # A load nobody refreshes: the stale-marts sensor starts the run within a minute.
             load_generated(url, Path(folder) / "later", "2026-02-25T12:00:00Z", 1)
             failed = wait_for_run(instance, "dagster/sensor_name", "stale_marts")

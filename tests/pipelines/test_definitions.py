@@ -19,6 +19,7 @@ from pipelines.partitions import PARTITION_RANGE_END, PARTITION_RANGE_START, STA
 from pipelines.registry import GROUPS, MART_TABLES, VIEWS, markdown_table
 from pipelines.resources import Warehouse
 from pipelines.sensors import stale_marts
+from tests.faults import COUNT_ORDERS_LATE
 from tests.pipelines.conftest import ev, msg
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,14 +112,17 @@ def test_the_sensor_asks_for_the_stale_groups_and_months_and_nothing_once_refres
 def test_a_failing_blocking_check_stops_the_downstream_freshness_in_the_same_run(pipeline):
     pipeline.load("events", [ev("purchase", "user_aaaa0", "2026-01-05T10:00:00Z", "e-1")])
     pipeline.refresh()
-    # One purchase event counted for two orders: orders_counted_once fails.
-    pipeline.execute(
-        "insert into marts.orders (chatbot_id, order_key, event_id, token, created_at, "
-        "created_on, items) select chatbot_id, 'other', event_id, token, created_at, "
-        "created_on, items from marts.orders"
-    )
+    # A faulty orders transform from now on: the new purchase is counted a day late, and
+    # orders_counted_once fails.
+    pipeline.execute(COUNT_ORDERS_LATE)
     pipeline.load("messages", [msg("m1", "c1", "2026-01-07T10:00:00Z")])
-    pipeline.load("events", [ev("visitor", "user_bbbb1", "2026-01-08T10:00:00Z")])
+    pipeline.load(
+        "events",
+        [
+            ev("visitor", "user_bbbb1", "2026-01-08T10:00:00Z"),
+            ev("purchase", "user_bbbb1", "2026-01-08T10:05:00Z", "e-2"),
+        ],
+    )
     from pipelines.refresh import refresh
 
     lines = []

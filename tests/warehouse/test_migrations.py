@@ -131,9 +131,10 @@ def test_reordering_the_raw_columns_keeps_rows_comments_and_indexes(empty_db_url
     before = {table: _raw_state(empty_db_url, table) for table in ("events", "messages")}
     assert len(before["events"]["rows"]) > 100 and len(before["messages"]["rows"]) > 10
 
-    assert upgrade(empty_db_url) == head_revision()
+    upgrade(empty_db_url, "0006")  # later migrations change the indexes on purpose
     for table in ("events", "messages"):
         assert _raw_state(empty_db_url, table) == before[table]
+    assert upgrade(empty_db_url) == head_revision()
     with psycopg.connect(empty_db_url) as conn:
         leading = conn.execute(
             "select table_name, array_agg(column_name::text order by ordinal_position) "

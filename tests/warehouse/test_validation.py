@@ -455,6 +455,51 @@ def test_a_non_boolean_ab_test_enabled_quarantines_the_chatbot(value):
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),  # missing or null: any origin
+        ([], []),  # a list: only those, so none
+        (["https://Shop.Example"], ["https://shop.example"]),
+        (
+            ["https://shop.example:443", "http://shop.example:80"],
+            ["https://shop.example", "http://shop.example"],
+        ),
+        (
+            ["http://localhost:8080", "http://127.0.0.1:3000"],
+            ["http://localhost:8080", "http://127.0.0.1:3000"],
+        ),
+        (["https://[::1]:8443"], ["https://[::1]:8443"]),
+        (["https://a.example", "https://A.example:443"], ["https://a.example"]),
+    ],
+)
+def test_allowed_origins_are_kept_in_the_form_browsers_send(value, expected):
+    record = {**CHATBOT_RECORD} if value is None else {**CHATBOT_RECORD, "allowed_origins": value}
+    assert column("chatbots", check("chatbots", record), "allowed_origins") == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://shop.example",  # not a list
+        ["https://shop.example/"],  # a path
+        ["https://shop.example/shop"],
+        ["shop.example"],  # no scheme
+        ["ftp://shop.example"],
+        ["https://shop.example:0"],
+        ["https://shop.example:65536"],
+        ["https://user@shop.example"],
+        ["https://shop.example?x=1"],
+        ["*"],
+        [42],
+        ["https://shop.example"] * 101,
+    ],
+)
+def test_invalid_allowed_origins_quarantine_the_chatbot(value):
+    record = {**CHATBOT_RECORD, "allowed_origins": value}
+    assert rejected("chatbots", record) == "invalid_allowed_origins"
+
+
 def test_replaceable_records_carry_a_content_identity():
     first = column("conversations", check("conversations", CONVERSATION), "record_sha")
     same = column(
