@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     from serving import commands as serving_commands
 
     serving_commands.add_commands(commands)
+    from collector import commands as collector_commands
+
+    collector_commands.add_commands(commands)
     from analytics import dagster_ui, demo
 
     demo.add_command(commands)

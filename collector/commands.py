@@ -1,0 +1,49 @@
+"""The collector's command: `analytics collect --host H --port P`."""
+
+import argparse
+
+DEFAULT_PORT = 8100
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    collect = commands.add_parser(
+        "collect",
+        help="serve the widget's tracking endpoints; events go to the landing folder (SPEC 6)",
+    )
+    collect.add_argument("--host", default="127.0.0.1")
+    collect.add_argument("--port", type=int, default=DEFAULT_PORT)
+    collect.set_defaults(run=run_collect, imports=("uvicorn", "collector.app"))
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from collector.app import create_app
+    from collector.origins import OriginPolicy
+    from collector.settings import get_settings
+    from collector.spool import Spool
+    from warehouse.connection import warehouse_url
+    from warehouse.landing import landing_dir, prepare
+    from warehouse.migrate import upgrade
+
+    settings = get_settings()
+    root = landing_dir()
+    prepare(root)
+    with warehouse_url() as url:
+        upgrade(url)  # the allowed origins are read from marts.chatbots
+        app = create_app(
+            Spool(root / "events", settings.analytics_landing_rotate_s),
+            OriginPolicy(url, settings.analytics_collect_origins_refresh_s),
+            settings,
+        )
+        print(f"collecting on http://{args.host}:{args.port} into {root / 'events'}", flush=True)
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            loop="uvloop",
+            http="httptools",
+            log_level="warning",
+            access_log=False,
+        )
+    return 0
