@@ -1,16 +1,18 @@
 """The collector's HTTP app (SPEC 6): the widget's tracking endpoints, public, behind origin
 validation and a rate limit per client IP. An accepted event is answered 202 only once it is
 on disk (collector/spool.py); an invalid one is kept too (the loader quarantines it) and
-answered 422 with the quarantine reason; a refused one (403, 413, 429) is not kept."""
+answered 422 with the quarantine reason; a refused one (403, 413, 429) is not kept.
 
-import contextlib
+A plain ASGI application: seven routes, no parameters to resolve (the body is read raw and
+validated by the loader's rules), and the cost of a request is the whole cost of the
+collector: a framework's routing and middleware were a large part of it (docs/performance.md).
+"""
+
 import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
 
 import orjson
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from collector.clients import RateLimiter, client_ip, retry_after, trusted_networks
 from collector.origins import OriginPolicy
@@ -22,123 +24,164 @@ log = logging.getLogger("analytics.collect")
 
 POST_PATHS = ("/api/analytics/track", "/api/events/track", "/api/save")
 GET_PATHS = ("/api/analytics/track", "/api/events/track")
-PREFLIGHT_MAX_AGE = "600"
+PREFLIGHT_MAX_AGE = b"600"
+JSON = (b"content-type", b"application/json")
+
+Send = Callable[[dict], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict]]
 
 
 class TooLarge(Exception):
     pass
 
 
-def _json(status: int, content: dict, headers: dict | None = None) -> Response:
-    return Response(orjson.dumps(content), status, headers, media_type="application/json")
+def _header(scope: dict, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
-async def _body(request: Request) -> bytes:
+async def _respond(send: Send, status: int, body: bytes = b"", headers: list | None = None):
+    headers = [(b"content-length", str(len(body)).encode()), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _json(send: Send, status: int, content: dict, headers: list | None = None) -> None:
+    await _respond(send, status, orjson.dumps(content), [JSON, *(headers or [])])
+
+
+async def _body(scope: dict, receive: Receive) -> bytes:
     """The body, refused beyond MAX_BODY_BYTES without reading the rest."""
-    declared = request.headers.get("content-length")
+    declared = _header(scope, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise TooLarge
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise TooLarge
         chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
     return b"".join(chunks)
 
 
-def create_app(spool: Spool, origins: OriginPolicy, settings: CollectorSettings) -> Starlette:
-    limiter = (
-        RateLimiter(settings.analytics_collect_rate_limit)
-        if settings.analytics_collect_rate_limit > 0
-        else None
-    )
-    trusted = trusted_networks(settings.analytics_trusted_proxies)
+def _cors(origin: str | None) -> list[tuple[bytes, bytes]]:
+    if origin is None:
+        return []
+    return [(b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin")]
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
-        await spool.start()
-        origins.start()
-        try:
-            yield
-        finally:
-            origins.stop()
-            await spool.close()
 
-    def cors(origin: str | None) -> dict[str, str]:
-        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {}
+class CollectorApp:
+    def __init__(self, spool: Spool, origins: OriginPolicy, settings: CollectorSettings) -> None:
+        self.spool = spool
+        self.origins = origins
+        limit = settings.analytics_collect_rate_limit
+        self.limiter = RateLimiter(limit) if limit > 0 else None
+        self.trusted = trusted_networks(settings.analytics_trusted_proxies)
+        self.routes = {
+            **{("POST", path): self.track for path in POST_PATHS},
+            **{("GET", path): self.track_legacy for path in GET_PATHS},
+            **{("OPTIONS", path): self.preflight for path in POST_PATHS},
+            ("GET", "/healthz"): self.healthz,
+        }
+        self.paths = {path for _, path in self.routes}
 
-    async def collect(request: Request, body: bytes | None) -> Response:
-        origin = request.headers.get("origin")
-        if limiter is not None:
-            peer = request.client.host if request.client else ""
-            client = client_ip(peer, request.headers.get("x-forwarded-for"), trusted)
-            wait = limiter.take(client)
+    async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        handler = self.routes.get((scope["method"], scope["path"]))
+        if handler is not None:
+            await handler(scope, receive, send)
+        elif scope["path"] in self.paths:
+            await _json(send, 405, {"detail": "Method Not Allowed"})
+        else:
+            await _json(send, 404, {"detail": "Not Found"})
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self.spool.start()
+                self.origins.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.origins.stop()
+                await self.spool.close()  # what is pending written, the open file completed
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def track(self, scope: dict, receive: Receive, send: Send) -> None:
+        await self.collect(scope, receive, send, None)
+
+    async def track_legacy(self, scope: dict, receive: Receive, send: Send) -> None:
+        params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        await self.collect(scope, receive, send, legacy_body(params))
+
+    async def collect(self, scope: dict, receive: Receive, send: Send, body: bytes | None):
+        origin = _header(scope, b"origin")
+        if self.limiter is not None:
+            peer = scope["client"][0] if scope.get("client") else ""
+            client = client_ip(peer, _header(scope, b"x-forwarded-for"), self.trusted)
+            wait = self.limiter.take(client)
             if wait:
-                return _json(
-                    429,
-                    {"detail": "too many requests from this client", "reason": "rate_limited"},
-                    {"Retry-After": retry_after(wait), **cors(origin)},
-                )
+                detail = {"detail": "too many requests from this client", "reason": "rate_limited"}
+                retry = [(b"retry-after", retry_after(wait).encode()), *_cors(origin)]
+                await _json(send, 429, detail, retry)
+                return
         if body is None:
             try:
-                body = await _body(request)
+                body = await _body(scope, receive)
             except TooLarge:
-                return _json(
-                    413,
-                    {"detail": f"body over {MAX_BODY_BYTES} bytes", "reason": "too_large"},
-                    cors(origin),
-                )
+                detail = {"detail": f"body over {MAX_BODY_BYTES} bytes", "reason": "too_large"}
+                await _json(send, 413, detail, _cors(origin))
+                return
         line, record = record_line(body)
-        if not origins.allows(chatbot_of(record), origin):
-            return _json(
-                403,
-                {"detail": "origin not allowed for this chatbot", "reason": "origin_not_allowed"},
-                {"Vary": "Origin"},
-            )
+        if not self.origins.allows(chatbot_of(record), origin):
+            detail = {"detail": "origin not allowed for this chatbot"}
+            detail["reason"] = "origin_not_allowed"
+            await _json(send, 403, detail, [(b"vary", b"Origin")])
+            return
         rejection = validate(line)
         try:
-            await spool.append(line)
+            await self.spool.append(line)
         except OSError as error:
             log.error("event not stored: %s", error)
-            return _json(503, {"detail": "the event could not be stored; send it again"})
+            await _json(send, 503, {"detail": "the event could not be stored; send it again"})
+            return
         if rejection is not None:
-            return _json(
-                422,
-                {"detail": rejection.detail or rejection.reason, "reason": rejection.reason},
-                cors(origin),
-            )
-        return _json(202, {"status": "accepted", "event_id": record["event_id"]}, cors(origin))
+            detail = {"detail": rejection.detail or rejection.reason, "reason": rejection.reason}
+            await _json(send, 422, detail, _cors(origin))
+            return
+        accepted = {"status": "accepted", "event_id": record["event_id"]}
+        await _json(send, 202, accepted, _cors(origin))
 
-    async def track(request: Request) -> Response:
-        return await collect(request, None)
+    async def preflight(self, scope: dict, receive: Receive, send: Send) -> None:
+        origin = _header(scope, b"origin")
+        if origin is None or not self.origins.allows_preflight(origin):
+            await _respond(send, 403, headers=[(b"vary", b"Origin")])
+            return
+        requested = _header(scope, b"access-control-request-headers") or "content-type"
+        headers = [
+            *_cors(origin),
+            (b"access-control-allow-methods", b"POST, GET, OPTIONS"),
+            (b"access-control-allow-headers", requested.encode("latin-1")),
+            (b"access-control-max-age", PREFLIGHT_MAX_AGE),
+        ]
+        await _respond(send, 204, headers=headers)
 
-    async def track_legacy(request: Request) -> Response:
-        return await collect(request, legacy_body(request.query_params))
+    async def healthz(self, scope: dict, receive: Receive, send: Send) -> None:
+        await _json(send, 200, {"status": "ok", "lines_written": self.spool.lines_written})
 
-    async def preflight(request: Request) -> Response:
-        origin = request.headers.get("origin")
-        if origin is None or not origins.allows_preflight(origin):
-            return Response(status_code=403, headers={"Vary": "Origin"})
-        headers = {
-            **cors(origin),
-            "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
-            "Access-Control-Allow-Headers": request.headers.get(
-                "access-control-request-headers", "content-type"
-            ),
-            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
-        }
-        return Response(status_code=204, headers=headers)
 
-    async def healthz(request: Request) -> Response:
-        return _json(200, {"status": "ok", "lines_written": spool.lines_written})
-
-    routes = [Route("/healthz", healthz, methods=["GET"])]
-    for path in POST_PATHS:
-        routes.append(Route(path, track, methods=["POST"]))
-        routes.append(Route(path, preflight, methods=["OPTIONS"]))
-    for path in GET_PATHS:
-        routes.append(Route(path, track_legacy, methods=["GET"]))
-    # Starlette rather than FastAPI: no parameters to resolve or validate (the body is read
-    # raw and validated by the loader's rules), and each request costs less (docs/performance.md).
-    return Starlette(routes=routes, lifespan=lifespan)
+def create_app(spool: Spool, origins: OriginPolicy, settings: CollectorSettings) -> CollectorApp:
+    return CollectorApp(spool, origins, settings)

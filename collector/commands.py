@@ -14,6 +14,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     collect.add_argument("--port", type=int, default=DEFAULT_PORT)
     collect.set_defaults(run=run_collect, imports=("uvicorn", "collector.app"))
 
+    simulate = commands.add_parser(
+        "simulate",
+        help="live traffic for the demo: generated visitors posting events to a collector",
+    )
+    simulate.add_argument("--collector", required=True, help="its base URL")
+    simulate.add_argument("--visitors-per-minute", type=float, default=30)
+    simulate.add_argument("--seed", type=int, default=1, help="as the data set was generated")
+    simulate.add_argument("--chatbots", type=int, default=3, help="as the data set was generated")
+    simulate.set_defaults(run=run_simulate)
+
 
 def run_collect(args: argparse.Namespace) -> int:
     import uvicorn
@@ -46,4 +56,14 @@ def run_collect(args: argparse.Namespace) -> int:
             log_level="warning",
             access_log=False,
         )
+    return 0
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    from collector.simulate import simulate
+    from warehouse.generate import GeneratorConfig
+    from warehouse.landing import landing_dir
+
+    config = GeneratorConfig(seed=args.seed, chatbots=args.chatbots)
+    simulate(args.collector.rstrip("/"), landing_dir(), config, args.visitors_per_minute)
     return 0

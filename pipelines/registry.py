@@ -213,7 +213,7 @@ GROUPS: tuple[MartGroup, ...] = (
         "chatbot",
         ("chatbot_id",),
         (RAW_CHATBOTS,),
-        "Its latest loaded record: account, A/B switch.",
+        "Its latest loaded record: account, A/B switch, the origins the collector accepts.",
     ),
     _merged(
         "chatbot_freshness",
