@@ -9,10 +9,15 @@ insert into pg_temp.funnel_days_delta (
     count_chat_orders, count_valued_chat_orders, chat_revenue_eur
 )
 with affected as (
+    -- Before the merge, their old rows (read once by purchases_batch.sql); after it, the rows
+    -- users.sql wrote. Every measure is about visitors.
+    select * from pg_temp.known_users
+    where %(sign)s = -1 and last_visit_on is not null
+    union all
     select users.*
     from marts.users
     join pg_temp.affected_users using (chatbot_id, token)
-    where users.last_visit_on is not null  -- every measure is about visitors
+    where %(sign)s = 1 and users.last_visit_on is not null
 ),
 
 user_entry_days as (

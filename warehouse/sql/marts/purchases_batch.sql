@@ -1,7 +1,8 @@
 -- What a batch of new raw events (load_id in (low, high]) changes for the purchase marts.
--- Fills pg_temp.new_orders (order candidates that beat the counted purchase) and
+-- Fills pg_temp.new_orders (order candidates that beat the counted purchase),
 -- pg_temp.affected_users (the users whose funnel contributions may move, with what the new
--- events say about each: latest days, first chat).
+-- events say about each: latest days, first chat) and pg_temp.known_users (their rows of
+-- marts.users before the batch).
 
 create temp table new_orders on commit drop as
 with new_purchases as (
@@ -73,3 +74,14 @@ where %(rates_changed)s
 
 -- Statistics for the joins that follow (on these columns; the others cost time, not plans).
 analyze pg_temp.affected_users (chatbot_id, token);
+
+-- The affected users as marts.users holds them before this batch, read once (one probe of
+-- the users' key each) for the statements that need that old state: visitor_days_batch.sql,
+-- funnel_days.sql with sign -1, users.sql.
+create temp table known_users on commit drop as
+select users.*
+from pg_temp.affected_users
+join marts.users using (chatbot_id, token);
+
+analyze pg_temp.known_users (chatbot_id, token);
+

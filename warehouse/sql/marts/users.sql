@@ -18,7 +18,7 @@ with merged as (
             as last_convo_started_on,
         least(known.first_chat_at, affected.first_chat_at) as first_chat_at
     from pg_temp.affected_users as affected
-    left join marts.users as known using (chatbot_id, token)
+    left join pg_temp.known_users as known using (chatbot_id, token)
 ),
 
 order_facts as (

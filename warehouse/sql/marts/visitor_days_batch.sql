@@ -26,7 +26,7 @@ where %(rates_changed)s and value_eur is distinct from marts.order_value_eur(ite
 insert into pg_temp.affected_visitor_days (chatbot_id, day)
 select orders.chatbot_id, orders.created_on
 from pg_temp.affected_users as affected
-join marts.users as known using (chatbot_id, token)
+join pg_temp.known_users as known using (chatbot_id, token)
 join marts.orders using (chatbot_id, token)
 where affected.first_chat_at < known.first_chat_at
     and orders.created_at > affected.first_chat_at
