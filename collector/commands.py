@@ -1,6 +1,7 @@
 """The collector's command: `analytics collect --host H --port P`."""
 
 import argparse
+from pathlib import Path
 
 DEFAULT_PORT = 8100
 
@@ -33,20 +34,30 @@ def run_collect(args: argparse.Namespace) -> int:
     from collector.settings import get_settings
     from collector.spool import Spool
     from warehouse.connection import warehouse_url
-    from warehouse.landing import landing_dir, prepare
+    from warehouse.landing import Landing, is_remote, landing_dir
     from warehouse.migrate import upgrade
+    from warehouse.settings import get_settings as warehouse_settings
 
     settings = get_settings()
-    root = landing_dir()
-    prepare(root)
+    landing = Landing(landing_dir())
+    landing.prepare()
+    if is_remote(landing.location):  # an object store: spool locally, upload each file
+        folder = warehouse_settings().analytics_data_dir / "spool" / "events"
+
+        def deliver(path: Path) -> None:
+            landing.fs.put_file(str(path), landing.path("events", path.name))
+            path.unlink()
+
+        spool = Spool(folder, settings.analytics_landing_rotate_s, deliver)
+    else:
+        spool = Spool(Path(landing.path("events")), settings.analytics_landing_rotate_s)
     with warehouse_url() as url:
         upgrade(url)  # the allowed origins are read from marts.chatbots
         app = create_app(
-            Spool(root / "events", settings.analytics_landing_rotate_s),
-            OriginPolicy(url, settings.analytics_collect_origins_refresh_s),
-            settings,
+            spool, OriginPolicy(url, settings.analytics_collect_origins_refresh_s), settings
         )
-        print(f"collecting on http://{args.host}:{args.port} into {root / 'events'}", flush=True)
+        target = landing.shown(landing.path("events"))
+        print(f"collecting on http://{args.host}:{args.port} into {target}", flush=True)
         uvicorn.run(
             app,
             host=args.host,
@@ -62,8 +73,8 @@ def run_collect(args: argparse.Namespace) -> int:
 def run_simulate(args: argparse.Namespace) -> int:
     from collector.simulate import simulate
     from warehouse.generate import GeneratorConfig
-    from warehouse.landing import landing_dir
+    from warehouse.landing import Landing, landing_dir
 
     config = GeneratorConfig(seed=args.seed, chatbots=args.chatbots)
-    simulate(args.collector.rstrip("/"), landing_dir(), config, args.visitors_per_minute)
+    simulate(args.collector.rstrip("/"), Landing(landing_dir()), config, args.visitors_per_minute)
     return 0

@@ -10,16 +10,15 @@ LANDING_EVERY_S seconds. Runs until stopped.
 
 import heapq
 import itertools
-import os
 import random
 import sys
 import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
-from pathlib import Path
 
 from warehouse.generate import GeneratorConfig, live_visits
+from warehouse.landing import Landing
 
 TRACK = "/api/analytics/track"
 LANDING_EVERY_S = 15.0
@@ -36,20 +35,16 @@ def post(collector: str, line: bytes) -> int:
         return error.code
 
 
-def drop_file(root: Path, kind: str, lines: list[bytes]) -> None:
+def drop_file(landing: Landing, kind: str, lines: list[bytes]) -> None:
     """Write under a name the landing folder does not take, then rename: complete at once."""
-    folder = root / kind
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"live-{time.time_ns()}.jsonl"
-    temporary = folder / f".{name}"
-    with temporary.open("wb") as handle:
-        handle.write(b"".join(line + b"\n" for line in lines))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.rename(temporary, folder / name)
+    temporary = landing.path(kind, f".{name}")
+    landing.fs.pipe(temporary, b"".join(line + b"\n" for line in lines))
+    landing.fs.mv(temporary, landing.path(kind, name))
 
 
-def simulate(collector: str, landing: Path, config: GeneratorConfig, per_minute: float) -> None:
+def simulate(collector: str, landing: Landing, config: GeneratorConfig, per_minute: float) -> None:
+    landing.prepare()
     visits = live_visits(config)
     rng = random.Random()
     due: list[tuple[datetime, int, str, bytes]] = []  # (when, order, kind, line): a heap

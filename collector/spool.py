@@ -8,16 +8,24 @@ renamed to its complete name (`collect-....jsonl`), and the folder is synced, so
 picks it up. The open file is locked (flock) while its collector lives; at start, open files
 whose lock can be taken belong to a collector that died: their complete lines are kept (a line
 cut short by the death was never acknowledged) and they are renamed complete.
+
+When the landing folder is an object store, the spool is a local folder and `deliver` uploads
+each completed file there (an object appears whole) and deletes the local copy; a file whose
+upload failed stays and is tried again at the next rotation and at the next start.
 """
 
 import asyncio
 import contextlib
 import fcntl
 import itertools
+import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+log = logging.getLogger("analytics.collect")
 
 OPEN_PREFIX = ".collect-"
 COMPLETE_PREFIX = "collect-"
@@ -60,9 +68,12 @@ def recover(folder: Path) -> list[Path]:
 class Spool:
     """Appends lines to the landing folder of one kind; `append` waits for the disk."""
 
-    def __init__(self, folder: Path, rotate_s: float) -> None:
+    def __init__(
+        self, folder: Path, rotate_s: float, deliver: Callable[[Path], None] | None = None
+    ) -> None:
         self.folder = folder
         self.rotate_s = rotate_s
+        self.deliver = deliver
         self._name = f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
         self._numbers = itertools.count(1)
         self._pending: list[bytes] = []
@@ -78,6 +89,7 @@ class Spool:
     async def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(recover, self.folder)
+        await asyncio.to_thread(self._deliver_completed)
         self._task = asyncio.create_task(self._run(), name="spool-writer")
 
     async def append(self, line: bytes) -> None:
@@ -158,3 +170,15 @@ class Spool:
         _sync_folder(self.folder)
         os.close(self._file)
         self._file, self._path = None, None
+        self._deliver_completed()
+
+    def _deliver_completed(self) -> None:
+        """Hand the completed files to `deliver` (none: they are in the landing folder)."""
+        if self.deliver is None:
+            return
+        for path in sorted(self.folder.glob(f"{COMPLETE_PREFIX}*{SUFFIX}")):
+            try:
+                self.deliver(path)
+            except OSError as error:
+                log.warning("%s not delivered yet (tried again later): %s", path.name, error)
+                return

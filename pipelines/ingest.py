@@ -11,7 +11,7 @@ from pipelines.assets.raw import FILES, KIND_ASSETS
 from pipelines.instance import open_instance
 from pipelines.jobs import IN_PROCESS
 from pipelines.runs import check_evaluations, ingest_landing_files_job, run_job
-from warehouse.landing import landing_dir, prepare, waiting_files
+from warehouse.landing import Landing, landing_dir
 
 
 @dataclass
@@ -25,11 +25,11 @@ def ingest_landing(
     url: str, echo: Callable[[str], None] = print, instance: DagsterInstance | None = None
 ) -> IngestReport:
     report = IngestReport()
-    root = landing_dir()
-    prepare(root)
-    waiting = waiting_files(root)
+    landing = Landing(landing_dir())
+    landing.prepare()
+    waiting = landing.waiting()
     if not waiting:
-        echo(f"ingest: no complete file waiting in {root}")
+        echo(f"ingest: no complete file waiting in {landing.location}")
         return report
     selection = [AssetKey(KIND_ASSETS[kind]) for kind in waiting]
     result = run_job(
@@ -40,7 +40,7 @@ def ingest_landing(
         for name, outcome in evaluation.metadata[FILES].value.items():
             report.files += 1
             report.rejected += outcome.startswith("set aside")
-            echo(f"ingest: {root / kind / name}: {outcome}")
+            echo(f"ingest: {landing.shown(landing.path(kind, name))}: {outcome}")
     if not result.success:
         report.failed = True
         echo(f"ingest: FAILED (run {result.run_id}); its logs are in the Dagster UI")

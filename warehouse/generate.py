@@ -13,8 +13,9 @@ Memory is bounded by one day of records (plus the few held back for late deliver
 
 import gzip
 import random
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -275,10 +276,11 @@ class _Generator:
             items.append(item)
         return items
 
-    def visit(self, bot: _Chatbot, day_start: datetime) -> None:
+    def visit(self, bot: _Chatbot, day_start: datetime, at: datetime | None = None) -> None:
+        """A visitor's session on a random second of the day, or starting `at`."""
         rng = self.rng
         token = self.token(bot)
-        moment = day_start + timedelta(seconds=rng.randint(0, 86_399))
+        moment = at or day_start + timedelta(seconds=rng.randint(0, 86_399))
         if moment > self.now:
             return
         url = f"https://shop{bot.index}.example/p/{rng.randint(1, 400)}"
@@ -535,3 +537,38 @@ def generate(out: Path, config: GeneratorConfig) -> dict[str, int]:
     finally:
         writers.close()
     return writers.counts
+
+
+class _Memory:
+    """A sink that keeps nothing (the chatbots of a live stream are written by `generate`)."""
+
+    def write(self, kind: str, line: bytes) -> None:
+        pass
+
+
+def live_visits(config: GeneratorConfig) -> Iterator[list[tuple[str, datetime, bytes]]]:
+    """Endless visits of the chatbots `generate` makes with the same config, one session at a
+    time starting now: each as its records (kind, when it happens, line), in time order. For
+    the demo's live traffic (collector/simulate.py); the rules' corruptions and re-deliveries
+    happen here too, late deliveries do not."""
+    generator = _Generator(config, _Memory())
+    generator.now = datetime.max.replace(tzinfo=UTC)  # every moment is allowed to happen
+    bots = generator.chatbots()
+    # New ids (events, orders, conversations, messages) and new sessions on every start: the
+    # counters go on from this millisecond, not from the history's first ids.
+    generator.rng.seed(time.time_ns())
+    first_id = time.time_ns() // 1_000_000
+    for bot in bots:
+        bot.next_event = bot.next_conversation = bot.next_message = bot.next_order = first_id
+    while True:
+        bot = bots[generator.rng.randrange(len(bots))]
+        now = datetime.now(UTC)
+        generator.visit(bot, now, at=now)
+        records = [
+            (kind, moment, line) for kind in KINDS for moment, line in generator.day_records[kind]
+        ]
+        records += [(kind, moment, line) for _, kind, moment, line in generator.late]
+        for kind in KINDS:
+            generator.day_records[kind].clear()
+        generator.late.clear()
+        yield sorted(records, key=lambda record: record[1])

@@ -83,3 +83,27 @@ def test_a_failed_write_is_taken_back_and_reported(tmp_path, monkeypatch):
     run(scenario())
     [done] = tmp_path.glob("collect-*.jsonl")
     assert done.read_bytes() == b'{"n": 1}\n{"n": 3}\n'
+
+
+def test_with_an_object_store_each_completed_file_is_uploaded_then_removed(tmp_path):
+    uploaded = {}
+    failing = {"on": True}
+
+    def deliver(path):
+        if failing["on"]:
+            raise OSError("the store is away")
+        uploaded[path.name] = path.read_bytes()
+        path.unlink()
+
+    async def write(number):
+        spool = Spool(tmp_path, rotate_s=60, deliver=deliver)
+        await spool.start()
+        await spool.append(f'{{"n": {number}}}'.encode())
+        await spool.close()
+
+    run(write(1))  # the upload fails: the file stays, complete
+    assert len(list(tmp_path.glob("collect-*.jsonl"))) == 1 and uploaded == {}
+    failing["on"] = False
+    run(write(2))  # the next start delivers the one left, then its own at close
+    assert sorted(uploaded.values()) == [b'{"n": 1}\n', b'{"n": 2}\n']
+    assert list(tmp_path.glob("collect-*.jsonl")) == []

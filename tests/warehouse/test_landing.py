@@ -4,6 +4,7 @@ rules, then moved aside; unreadable files set aside with their reason, nothing o
 import gzip
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_only_complete_files_are_waiting(root):
     events_file(root, ".d.jsonl", [4])  # hidden: a producer's temporary name
     (root / "events" / LOADED).mkdir()
     write_jsonl(root / "events" / LOADED / "old.jsonl", [event(event_id="e-5")])  # done before
-    assert {kind: [p.name for p in paths] for kind, paths in waiting_files(root).items()} == {
+    assert {kind: [Path(p).name for p in paths] for kind, paths in waiting_files(root).items()} == {
         "events": ["a.jsonl", "b.jsonl.gz"]
     }
 
@@ -75,10 +76,10 @@ def test_a_file_delivered_again_adds_nothing(conn, root):
 def test_a_restart_between_commit_and_move_does_not_load_twice(conn, root, monkeypatch):
     events_file(root, "a.jsonl", [1, 2])
 
-    def crash(path, folder):
+    def crash(self, path, folder):
         raise KeyboardInterrupt  # the process dies after the load committed
 
-    monkeypatch.setattr(landing, "_move_into", crash)
+    monkeypatch.setattr(landing.Landing, "move_into", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest(conn, root)
     monkeypatch.undo()
@@ -129,3 +130,28 @@ def test_two_ingests_at_once_load_each_file_once(db_url, root):
     with psycopg.connect(db_url) as conn:
         assert scalar(conn, "select count(*) from raw.loads") == 6
         assert scalar(conn, "select count(*) from raw.events") == 60
+
+
+def test_a_landing_folder_in_an_object_store_is_read_through_fsspec(conn):
+    """memory:// stands for s3:// here: listed, read, copied locally for the loader, moved."""
+    import fsspec
+
+    store = fsspec.filesystem("memory")
+    lines = b"".join(
+        f'{{"event_id": "m-{i}", "created_at": "2026-02-20T10:15:00Z", "event": "visitor", '
+        f'"token": "user_abcdefgh", "data": {{"chatbot_id": "bot-1"}}}}\n'.encode()
+        for i in range(3)
+    )
+    store.pipe("/bucket-landing/events/a.jsonl", lines)
+    store.pipe("/bucket-landing/events/b.jsonl", b"\x1f\x8b not gzip")
+    store.pipe("/bucket-landing/events/.c.jsonl", lines)  # not complete
+    try:
+        done = {i.name: i for i in ingest(conn, "memory://bucket-landing")}
+        assert done["a.jsonl"].summary.loaded == 3
+        assert done["b.jsonl"].rejected
+        assert scalar(conn, "select count(*) from raw.events") == 3
+        assert store.exists("/bucket-landing/events/loaded/a.jsonl")
+        assert store.exists("/bucket-landing/events/rejected/b.jsonl.reason.txt")
+        assert waiting_files("memory://bucket-landing") == {}
+    finally:
+        store.rm("/bucket-landing", recursive=True)
