@@ -37,6 +37,26 @@ def mart_metadata(conn: psycopg.Connection, mart: Mart, row_count: bool = True) 
         "dagster/column_schema": column_schema(conn, f"marts.{mart.table}"),
     }
     if row_count:
-        query = sql.SQL("select count(*) from {}").format(sql.Identifier("marts", mart.table))
-        metadata["dagster/row_count"] = conn.execute(query).fetchone()[0]
+        metadata["dagster/row_count"] = rows_of(conn, mart.table)
     return metadata
+
+
+# A mart the statistics count at this many rows or more is not counted again after each step:
+# counting every mart's rows is a cost that grows with history (docs/performance.md).
+EXACT_COUNT_BELOW = 100_000
+
+
+def rows_of(conn: psycopg.Connection, table: str) -> int:
+    """The rows of marts.<table>: counted when the table is small; else PostgreSQL's live-row
+    statistic, which every insert and delete keeps exact (an ANALYZE, which samples, may leave
+    it off by a fraction of a percent until the next write). The statistics of this session's
+    last transaction are flushed first."""
+    conn.execute("select pg_stat_force_next_flush()")
+    live = conn.execute(
+        "select n_live_tup from pg_stat_user_tables where relid = %s::regclass",
+        (f"marts.{table}",),
+    ).fetchone()[0]
+    if live >= EXACT_COUNT_BELOW:
+        return live
+    query = sql.SQL("select count(*) from {}").format(sql.Identifier("marts", table))
+    return conn.execute(query).fetchone()[0]
