@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dagster import AssetKey, DagsterInstance
 
-from pipelines.assets.raw import FILES, KIND_ASSETS
+from pipelines.assets.raw import ASSET_KINDS, FILES, KIND_ASSETS
 from pipelines.instance import open_instance
 from pipelines.jobs import IN_PROCESS
 from pipelines.runs import check_evaluations, ingest_landing_files_job, run_job
@@ -36,7 +36,7 @@ def ingest_landing(
         ingest_landing_files_job, url, instance or open_instance(url), IN_PROCESS, selection
     )
     for evaluation in check_evaluations(result):
-        kind = evaluation.asset_key.path[-1].removeprefix("raw_")
+        kind = ASSET_KINDS[evaluation.asset_key.path[-1]]
         for name, outcome in evaluation.metadata[FILES].value.items():
             report.files += 1
             report.rejected += outcome.startswith("set aside")

@@ -30,31 +30,37 @@ class ApiServer:
         argv = [ANALYTICS, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if command:
             argv = shlex.split(command.format(port=self.port))
-        self.process = subprocess.Popen(
-            argv,
-            env={**os.environ, **(env or {}), "DATABASE_URL": url, "ANALYTICS_NOW": now},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read()
-            try:
-                httpx.get(f"{self.base}/openapi.json", timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        self.stop()
-        raise AssertionError("the API did not start within 60 s")
+        env = {**os.environ, **(env or {}), "DATABASE_URL": url, "ANALYTICS_NOW": now}
+        self.process = start_server(argv, env, f"{self.base}/openapi.json", "the API")
 
     def stop(self) -> None:
-        self.process.terminate()
+        stop_server(self.process)
+
+
+def start_server(argv: list[str], env: dict[str, str], ready_url: str, what: str):
+    """A server process of ours, once `ready_url` answers (its stderr in the failure)."""
+    process = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read()
         try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            httpx.get(ready_url, timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    stop_server(process)
+    raise AssertionError(f"{what} did not start within 60 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def same(expected, actual) -> bool:

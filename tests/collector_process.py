@@ -4,15 +4,10 @@ benchmark that needs it."""
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
-
+from tests.api_server import ANALYTICS, start_server, stop_server
 from warehouse.ports import free_port
-
-ANALYTICS = str(Path(sys.executable).parent / "analytics")
 
 
 class CollectorProcess:
@@ -30,23 +25,8 @@ class CollectorProcess:
         self.start()
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [ANALYTICS, "collect", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read()
-            try:
-                httpx.get(f"{self.base}/healthz", timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError("the collector did not start within 60 s")
+        argv = [ANALYTICS, "collect", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = start_server(argv, self.env, f"{self.base}/healthz", "the collector")
 
     def kill(self) -> None:
         """kill -9: no shutdown of any kind."""
@@ -54,12 +34,7 @@ class CollectorProcess:
         self.process.wait()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_server(self.process)
 
     def events_files(self) -> list[Path]:
         return sorted((self.landing / "events").glob("*.jsonl"))

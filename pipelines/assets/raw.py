@@ -24,12 +24,12 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines.assets.marts import KINDS
 from pipelines.metadata import column_schema
 from pipelines.registry import OWNER, SOURCE_KINDS
 from pipelines.resources import Warehouse
 from warehouse.landing import Ingested, ingest, landing_dir
 
-KINDS = {"postgres", "sql"}
 DESCRIPTIONS = {
     "events": "raw.events: one row per tracking event.",
     "messages": "raw.messages: one row per chat message.",
@@ -39,6 +39,7 @@ DESCRIPTIONS = {
 }
 # The raw asset of each kind of input file.
 KIND_ASSETS = {kind: asset for asset, kind in SOURCE_KINDS.items() if kind in DESCRIPTIONS}
+ASSET_KINDS = {asset: kind for kind, asset in KIND_ASSETS.items()}
 READABLE_CHECK = "landing_files_readable"
 FILES = "files"  # the check's metadata: what became of each file of the run
 
