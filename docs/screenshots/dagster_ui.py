@@ -55,8 +55,8 @@ def fresh_warehouse(server_url: str) -> str:
     return url
 
 
-def load_generated(url: str, folder: Path, now: str, days: int) -> None:
-    generate(folder, GeneratorConfig(seed=7, days=days, chatbots=2, visitors_per_day=150, now=now))
+def load_generated(url: str, folder: Path, now: str, days: int, seed: int) -> None:
+    generate(folder, GeneratorConfig(seed=seed, days=days, chatbots=2, visitors_per_day=150, now=now))
     for kind in ("chatbots", "conversations", "messages", "analyses", "events"):
         load_files(url, kind, sorted(folder.glob(f"{kind}.jsonl")))
 
@@ -82,7 +82,7 @@ def main() -> int:
     os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="selzee-screenshots-home-")
     with warehouse_url() as server_url, tempfile.TemporaryDirectory() as folder:
         url = fresh_warehouse(server_url)
-        load_generated(url, Path(folder) / "first", "2026-02-24T12:00:00Z", 75)
+        load_generated(url, Path(folder) / "first", "2026-02-24T12:00:00Z", 75, seed=7)
         refresh(url, processes=True)  # run 1: a step per group, in processes
         instance = open_instance(url)
         port = free_port()
@@ -105,8 +105,10 @@ def main() -> int:
             # blocking check fails (run 3).
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(COUNT_ORDERS_LATE)
-            # A load nobody refreshes: the stale-marts sensor starts the run within a minute.
-            load_generated(url, Path(folder) / "later", "2026-02-25T12:00:00Z", 1)
+            # A load nobody refreshes, with new purchases (another seed: the first one's event
+            # ids again would be duplicates): the stale-marts sensor starts the run within a
+            # minute.
+            load_generated(url, Path(folder) / "later", "2026-02-25T12:00:00Z", 1, seed=8)
             failed = wait_for_run(instance, "dagster/sensor_name", "stale_marts")
             first = instance.get_runs()[-1]  # the oldest: the refresh
             for run in (first, backfill, failed):
