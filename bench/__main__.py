@@ -65,22 +65,20 @@ SCALES = {
 }
 
 
-def data_folder(name: str, scale: Scale) -> Path:
-    """The scale's data set (its parts concatenated), generated once under bench/data/."""
+def data_folder(name: str, scale: Scale) -> tuple[Path, Path]:
+    """The scale's data set, generated once under bench/data/ and split (bench/refresh.py):
+    (everything before the last day, the last day)."""
     folder = BENCH / "data" / name
-    if (folder / "events.jsonl").exists():
-        return folder
+    if (folder / "last_day" / "events.jsonl").exists() or (folder / "events.jsonl").exists():
+        return split_last_day(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for number, config in enumerate(scale.parts):
-        generate(folder / f"part{number}", config)
-    for kind in KINDS:
-        with (folder / f"{kind}.jsonl").open("wb") as out:
-            for number in range(len(scale.parts)):
-                with (folder / f"part{number}" / f"{kind}.jsonl").open("rb") as part:
-                    shutil.copyfileobj(part, out)
-    for number in range(len(scale.parts)):
-        shutil.rmtree(folder / f"part{number}")
-    return folder
+    parts = [folder / f"part{number}" for number in range(len(scale.parts))]
+    for part, config in zip(parts, scale.parts, strict=True):
+        generate(part, config)
+    split = split_last_day(folder, parts)
+    for part in parts:
+        shutil.rmtree(part)
+    return split
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -229,7 +227,7 @@ def main() -> int:
     args = parser.parse_args()
     scale = SCALES[args.scale]
     started = time.perf_counter()
-    history, last_day = split_last_day(data_folder(args.scale, scale))
+    history, last_day = data_folder(args.scale, scale)
     history_events = lines(history / "events.jsonl")
     env = {"DAGSTER_HOME": os.environ.get("DAGSTER_HOME", str(BENCH / "data" / "dagster_home"))}
     Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from psycopg import sql
 
 from bench.__main__ import SCALES, data_folder
 from bench.common import measured
-from bench.refresh import load_folder, split_last_day
+from bench.refresh import load_folder
 from pipelines.registry import MERGED, waits_for
 from warehouse.connection import warehouse_url, with_database
 from warehouse.migrate import upgrade
@@ -70,7 +70,7 @@ def kept_database(server: str, scale: str) -> str:
             upgrade(url)  # the migrations of the code being profiled
             return url
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    history, last_day = split_last_day(data_folder(scale, SCALES[scale]))
+    history, last_day = data_folder(scale, SCALES[scale])
     upgrade(url)
     print(f"building {name}: load, full refresh, load of the last day ...", flush=True)
     print(f"  load {load_folder(url, history):.1f} s", flush=True)

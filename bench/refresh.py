@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -33,8 +34,10 @@ TIME_FIELD = {
 }
 
 
-def split_last_day(folder: Path) -> tuple[Path, Path]:
-    """The data set as two folders: everything before the last day, and the last day."""
+def split_last_day(folder: Path, parts: Sequence[Path] = ()) -> tuple[Path, Path]:
+    """The data set as two folders: everything before the last day, and the last day. The lines
+    come from the folder's own files, or from `parts` (folders of generated files, deleted once
+    split, so that a large data set is on disk once while its database grows beside it)."""
     history, last_day = folder / "history", folder / "last_day"
     if (last_day / "events.jsonl").exists():
         return history, last_day
@@ -42,18 +45,22 @@ def split_last_day(folder: Path) -> tuple[Path, Path]:
     last_day.mkdir(exist_ok=True)
     cutoff = date.fromisoformat(DATA_NOW[:10]).isoformat()
     for kind in KINDS:
+        sources = [part / f"{kind}.jsonl" for part in parts] or [folder / f"{kind}.jsonl"]
         with (
-            (folder / f"{kind}.jsonl").open("rb") as source,
             (history / f"{kind}.jsonl").open("wb") as old,
             (last_day / f"{kind}.jsonl").open("wb") as new,
         ):
-            for line in source:
-                try:
-                    when = orjson.loads(line).get(TIME_FIELD.get(kind, ""))
-                except (orjson.JSONDecodeError, AttributeError):
-                    when = None
-                is_new = isinstance(when, str) and when[:10] >= cutoff
-                (new if is_new else old).write(line)
+            for path in sources:
+                with path.open("rb") as source:
+                    for line in source:
+                        try:
+                            when = orjson.loads(line).get(TIME_FIELD.get(kind, ""))
+                        except (orjson.JSONDecodeError, AttributeError):
+                            when = None
+                        is_new = isinstance(when, str) and when[:10] >= cutoff
+                        (new if is_new else old).write(line)
+                if parts:
+                    path.unlink()
     return history, last_day
 
 

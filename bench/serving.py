@@ -53,9 +53,10 @@ def prepared_database(server: str, data: str, fresh: bool) -> str:
             if conn.execute("select exists (select from marts.chatbots)").fetchone()[0]:
                 print(f"reusing {name}")
                 return url
-    folder = data_folder(data, SCALES[data])
+    folders = data_folder(data, SCALES[data])
     for kind in KINDS:
-        seconds, _, _ = measured(url, "load", kind, str(folder / f"{kind}.jsonl"))
+        files = [str(folder / f"{kind}.jsonl") for folder in folders]
+        seconds, _, _ = measured(url, "load", kind, *files)
         print(f"loaded {kind} in {seconds:.1f} s")
     seconds, _, _ = measured(url, "refresh")
     print(f"refreshed in {seconds:.1f} s")
