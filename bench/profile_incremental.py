@@ -85,6 +85,11 @@ def main() -> int:
     parser.add_argument("--group", action="append", help="a merged group (default: all)")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--threshold", type=float, default=100.0, help="ms (with --explain)")
+    parser.add_argument(
+        "--checkpoint",
+        action="store_true",
+        help="CHECKPOINT before each group, so that its first write of a page logs the whole page",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the kept database")
     args = parser.parse_args()
     with warehouse_url() as server:
@@ -103,11 +108,23 @@ def main() -> int:
         with psycopg.connect(url, cursor_factory=TimedCursor) as conn:
             for group in groups:
                 print(f"--- {group.name}", flush=True)
+                if args.checkpoint:
+                    conn.execute("checkpoint")
+                    conn.commit()
+                wal_before = conn.execute("select pg_current_wal_lsn()").fetchone()[0]
+                conn.commit()
                 started = time.perf_counter()
                 with conn.transaction(force_rollback=True):
                     changed = group.refresh(conn, group, bounded_by=waits_for(group))
                 seconds = time.perf_counter() - started
-                print(f"--- {group.name}: {seconds:.2f} s, changed {changed} (rolled back)")
+                (wal,) = conn.execute(
+                    "select pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", (wal_before,)
+                ).fetchone()
+                conn.commit()
+                print(
+                    f"--- {group.name}: {seconds:.2f} s, WAL {float(wal) / 1e6:.1f} MB, "
+                    f"changed {changed} (rolled back)"
+                )
     return 0
 
 
