@@ -139,8 +139,10 @@ PURCHASES = MartGroup(
     (
         "purchases_batch",
         "visitor_days_batch",
+        "affected_orders",
         "funnel_days",
         "orders",
+        "changed_users",
         "users",
         "visitor_days",
         "visitor_days_span",

@@ -1,7 +1,8 @@
--- The rows the affected users (pg_temp.affected_users) and their counted purchases add to
--- marts.funnel_days, times %(sign)s: -1 before their facts change, +1 after. Each user (or
--- order) is counted on its entry day: the latest day from which it meets every condition of
--- the measure, so every window [start, today] with start <= entry day contains it.
+-- The rows the affected users (pg_temp.affected_users) and their counted purchases
+-- (pg_temp.affected_orders) add to marts.funnel_days, times %(sign)s: -1 before their facts
+-- change, +1 after. Each user (or order) is counted on its entry day: the latest day from which
+-- it meets every condition of the measure, so every window [start, today] with start <= entry
+-- day contains it.
 
 insert into pg_temp.funnel_days_delta (
     chatbot_id, day, ab_group, count_visitors, count_approached, count_opened, count_chatted,
@@ -9,15 +10,19 @@ insert into pg_temp.funnel_days_delta (
     count_chat_orders, count_valued_chat_orders, chat_revenue_eur
 )
 with affected as (
-    -- Before the merge, their old rows (read once by purchases_batch.sql); after it, the rows
-    -- users.sql wrote. Every measure is about visitors.
-    select * from pg_temp.known_users
+    -- Before the merge, their old rows (read once by purchases_batch.sql); after it, their new
+    -- rows (pg_temp.changed_users). Every measure is about visitors.
+    select
+        chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
+        last_convo_started_on, first_chat_at, last_order_on, last_chat_order_on
+    from pg_temp.known_users
     where %(sign)s = -1 and last_visit_on is not null
     union all
-    select users.*
-    from marts.users
-    join pg_temp.affected_users using (chatbot_id, token)
-    where %(sign)s = 1 and users.last_visit_on is not null
+    select
+        chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
+        last_convo_started_on, first_chat_at, last_order_on, last_chat_order_on
+    from pg_temp.changed_users
+    where %(sign)s = 1 and last_visit_on is not null
 ),
 
 user_entry_days as (
@@ -49,7 +54,7 @@ order_entry_days as (
                 and orders.created_at > affected.first_chat_at
             then least(orders.created_on, affected.last_visit_on, affected.last_convo_started_on)
         end as chat_order_on
-    from marts.orders
+    from pg_temp.affected_orders as orders
     join affected using (chatbot_id, token)
 ),
 

@@ -2,7 +2,8 @@
 -- Fills pg_temp.new_orders (order candidates that beat the counted purchase),
 -- pg_temp.affected_users (the users whose funnel contributions may move, with what the new
 -- events say about each: latest days, first chat) and pg_temp.known_users (their rows of
--- marts.users before the batch).
+-- marts.users before the batch); creates pg_temp.changed_users (their rows after it, filled by
+-- changed_users.sql).
 
 create temp table new_orders on commit drop as
 with new_purchases as (
@@ -85,3 +86,4 @@ join marts.users using (chatbot_id, token);
 
 analyze pg_temp.known_users (chatbot_id, token);
 
+create temp table changed_users (like marts.users) on commit drop;
