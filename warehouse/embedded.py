@@ -28,18 +28,9 @@ from warehouse.ports import free_port
 DATABASE_NAME = "analytics"
 SUPERUSER = "postgres"
 
-
-def _shared_buffers_mb() -> int:
-    """A quarter of the machine's memory (PostgreSQL's advice for a database server), between
-    128 MB and 8 GB: an incremental refresh probes its users' rows in marts.users and its key,
-    which a small cache reads back from disk after a load (docs/performance.md)."""
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return max(128, min(8192, memory // 4 // 2**20))
-
-
 SERVER_SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
-    "shared_buffers": f"'{_shared_buffers_mb()}MB'",
+    "shared_buffers": "'256MB'",
     "work_mem": "'32MB'",
     "maintenance_work_mem": "'256MB'",
     "max_wal_size": "'2GB'",
