@@ -27,7 +27,6 @@ from warehouse.ports import free_port
 
 DATABASE_NAME = "analytics"
 SUPERUSER = "postgres"
-
 SERVER_SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
     "shared_buffers": "'256MB'",
