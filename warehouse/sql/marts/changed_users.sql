@@ -9,7 +9,7 @@ insert into pg_temp.changed_users (
     chatbot_id, token, ab_group, last_visit_on, last_popup_displayed_on, last_bot_open_on,
     last_convo_started_on, first_chat_at, last_order_at, last_order_on, last_chat_order_on
 )
-with merged as (
+with merged as not materialized (
     select
         affected.chatbot_id,
         affected.token,

@@ -9,7 +9,7 @@ insert into pg_temp.funnel_days_delta (
     count_purchasers, count_chat_purchasers, count_orders, count_valued_orders, revenue_eur,
     count_chat_orders, count_valued_chat_orders, chat_revenue_eur
 )
-with affected as (
+with affected as not materialized (
     -- Before the merge, their old rows (read once by purchases_batch.sql); after it, their new
     -- rows (pg_temp.changed_users). Every measure is about visitors.
     select

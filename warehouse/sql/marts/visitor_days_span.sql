@@ -1,7 +1,7 @@
 -- marts.visitor_days over one span of pg_temp.visitor_days_affected (visitor_days.sql),
 -- [%(span_from)s, %(span_to)s): those dates recomputed whole, from their raw events through load
--- %(high)s and the counted orders and first chats. A span at a time, so that the sort of the
--- visitors of a full refresh fits in memory (docs/performance.md).
+-- %(high)s and their visitors' orders (pg_temp.visitor_days_orders). A span at a time, so that
+-- the sort of the visitors of a full refresh fits in memory (docs/performance.md).
 
 create temp table visitor_days_span on commit drop as
 select chatbot_id, day
@@ -55,25 +55,11 @@ visitors as (
     having bool_or(day_events.event = 'visitor')
 ),
 
--- Each visitor's counted orders of the date, summed per visitor before the join (one row
--- each, so that the visitors need no second aggregation).
+-- Each visitor's counted orders of the span's dates (visitor_days.sql).
 day_orders as (
-    select
-        orders.chatbot_id,
-        orders.created_on as day,
-        orders.token,
-        count(*) as count_orders,
-        sum(orders.value_eur) as revenue_eur,
-        count(*) filter (where orders.created_at > users.first_chat_at) as count_after_chat,
-        sum(orders.value_eur) filter (
-            where orders.created_at > users.first_chat_at
-        ) as revenue_after_chat
-    from marts.orders
-    join pg_temp.visitor_days_span as affected
-        on affected.chatbot_id = orders.chatbot_id and affected.day = orders.created_on
-    left join marts.users
-        on users.chatbot_id = orders.chatbot_id and users.token = orders.token
-    group by orders.chatbot_id, orders.created_on, orders.token
+    select chatbot_id, day, token, count_orders, revenue_eur, count_after_chat, revenue_after_chat
+    from pg_temp.visitor_days_orders
+    where day >= %(span_from)s and day < %(span_to)s
 )
 
 -- A visitor's orders after the first chat are chat orders when the visitor chatted that date.
