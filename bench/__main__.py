@@ -11,6 +11,7 @@ Figures, not pass/fail: tests never assert timings.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -216,6 +217,16 @@ def chart(path: Path, name: str, api: list, raw_sql: list, duck: list) -> None:
     figure.savefig(path, dpi=110)
 
 
+def _require_baseline_packages() -> None:
+    """The comparison's packages, checked before the load and the refresh rather than after."""
+    missing = [name for name in ("duckdb", "matplotlib") if importlib.util.find_spec(name) is None]
+    if missing:
+        sys.exit(
+            f"python -m bench: {', '.join(missing)} missing; install the bench extra "
+            "(pip install -e '.[bench]') or run with --no-baselines"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", choices=SCALES, default="small")
@@ -225,6 +236,8 @@ def main() -> int:
         help="load, refresh and API only (the raw-SQL and DuckDB comparison takes hours at large)",
     )
     args = parser.parse_args()
+    if not args.no_baselines:
+        _require_baseline_packages()
     scale = SCALES[args.scale]
     started = time.perf_counter()
     history, last_day = data_folder(args.scale, scale)
