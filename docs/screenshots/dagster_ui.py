@@ -56,7 +56,9 @@ def fresh_warehouse(server_url: str) -> str:
 
 
 def load_generated(url: str, folder: Path, now: str, days: int, seed: int) -> None:
-    generate(folder, GeneratorConfig(seed=seed, days=days, chatbots=2, visitors_per_day=150, now=now))
+    generate(
+        folder, GeneratorConfig(seed=seed, days=days, chatbots=2, visitors_per_day=150, now=now)
+    )
     for kind in ("chatbots", "conversations", "messages", "analyses", "events"):
         load_files(url, kind, sorted(folder.glob(f"{kind}.jsonl")))
 
