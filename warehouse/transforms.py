@@ -45,13 +45,18 @@ def _is_code(line: str) -> bool:
 
 
 def run_script(conn: psycopg.Connection, name: str, params: dict) -> int:
-    """Run sql/marts/<name>.sql; returns the rows its statements touched."""
+    """Run sql/marts/<name>.sql; returns the rows its INSERT, UPDATE, DELETE and MERGE
+    statements touched (not the rows of a CREATE TABLE AS: a script's working tables)."""
     touched = 0
     with conn.cursor() as cur:
         for statement in statements(read_sql(f"marts/{name}.sql")):
             cur.execute(statement, params)
-            touched += max(cur.rowcount, 0)
+            if (cur.statusmessage or "").startswith(_ROW_WRITES):
+                touched += max(cur.rowcount, 0)
     return touched
+
+
+_ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 
 @dataclass(frozen=True)
@@ -355,21 +360,26 @@ def refresh_purchases(
         _create_delta_table(conn, "funnel_days")
         run_script(conn, "affected_orders", {})
         run_script(conn, "funnel_days", {"sign": -1})
-        with indexed_after_if_empty(conn, "orders", batch):
+        # Filled from nothing, orders and users get their keys at the transaction's end, after
+        # the spans of visitor_days have read the history of raw events: the next refresh
+        # probes them, and finds them in the OS page cache (docs/performance.md).
+        with (
+            indexed_after_if_empty(conn, "orders", batch),
+            indexed_after_if_empty(conn, "users", batch),
+        ):
             orders = run_script(conn, "orders", batch.params)
-        analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
-        run_script(conn, "affected_orders", {})
-        run_script(conn, "changed_users", {})
-        with indexed_after_if_empty(conn, "users", batch):
+            analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
+            run_script(conn, "affected_orders", {})
+            run_script(conn, "changed_users", {})
             users = run_script(conn, "users", batch.params)
-        analyze_if_grown(conn, "users", users, ("chatbot_id", "token", "last_visit_on"))
-        run_script(conn, "funnel_days", {"sign": 1})
-        funnel_days = apply_delta(conn, "funnel_days", ("chatbot_id", "day", "ab_group"))
-        run_script(conn, "visitor_days", batch.params)
-        visitor_days = sum(
-            run_script(conn, "visitor_days_span", {**batch.params, **span})
-            for span in _date_spans(conn, "pg_temp.visitor_days_affected")
-        )
+            analyze_if_grown(conn, "users", users, ("chatbot_id", "token", "last_visit_on"))
+            run_script(conn, "funnel_days", {"sign": 1})
+            funnel_days = apply_delta(conn, "funnel_days", ("chatbot_id", "day", "ab_group"))
+            run_script(conn, "visitor_days", batch.params)
+            visitor_days = sum(
+                run_script(conn, "visitor_days_span", {**batch.params, **span})
+                for span in _date_spans(conn, "pg_temp.visitor_days_affected")
+            )
         changed = {
             "orders": orders,
             "users": users,
@@ -386,15 +396,21 @@ SPAN_DAYS = 92
 
 
 def _date_spans(conn: psycopg.Connection, table: str) -> list[dict[str, date]]:
-    """[span_from, span_to) spans of SPAN_DAYS covering the `day`s of the table."""
-    first, last = conn.execute(f"select min(day), max(day) from {table}").fetchone()
-    if first is None:
-        return []
-    starts = range(0, (last - first).days + 1, SPAN_DAYS)
-    return [
-        {"span_from": first + timedelta(start), "span_to": first + timedelta(start + SPAN_DAYS)}
-        for start in starts
-    ]
+    """The `day`s of the table in spans of SPAN_DAYS: for each span that holds any, its first
+    day (span_from) and the day after its last (span_to)."""
+    rows = conn.execute(
+        f"""
+        with numbered as (
+            select day, (day - min(day) over ()) / {SPAN_DAYS} as span
+            from {table}
+        )
+        select min(day), max(day) + 1
+        from numbered
+        group by span
+        order by span
+        """
+    ).fetchall()
+    return [{"span_from": first, "span_to": after} for first, after in rows]
 
 
 def refresh_conversations(

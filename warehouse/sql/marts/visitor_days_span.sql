@@ -1,7 +1,8 @@
--- marts.visitor_days over one span of pg_temp.visitor_days_affected (visitor_days.sql),
--- [%(span_from)s, %(span_to)s): those dates recomputed whole, from their raw events through load
--- %(high)s and their visitors' orders (pg_temp.visitor_days_orders). A span at a time, so that
--- the sort of the visitors of a full refresh fits in memory (docs/performance.md).
+-- marts.visitor_days over one span of pg_temp.visitor_days_affected (visitor_days.sql): its
+-- dates from %(span_from)s (the span's first) to %(span_to)s (the day after its last) recomputed
+-- whole, from their raw events through load %(high)s and their visitors' orders
+-- (pg_temp.visitor_days_orders). A span at a time, so that the aggregation of the visitors of a
+-- full refresh fits in memory (docs/performance.md).
 
 create temp table visitor_days_span on commit drop as
 select chatbot_id, day
@@ -9,6 +10,28 @@ from pg_temp.visitor_days_affected
 where day >= %(span_from)s and day < %(span_to)s;
 
 analyze pg_temp.visitor_days_span;
+
+-- Every visitor of the span's dates, from raw.events alone: a CREATE TABLE AS that reads no
+-- temporary table may scan and aggregate in parallel workers, an INSERT may not
+-- (docs/performance.md). The dates in between that no new record touched are left out below.
+create temp table visitor_days_visitors on commit drop as
+select
+    chatbot_id,
+    (created_at at time zone 'UTC')::date as day,
+    token,
+    bool_or(event = 'popup_displayed') as is_approached,
+    bool_or(event = 'bot_open') as is_opened,
+    bool_or(event = 'convo_started') as is_chatted
+from raw.events
+where event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started')
+    and load_id <= %(high)s
+    and created_at >= %(span_from)s::date::timestamp at time zone 'UTC'
+    and created_at < %(span_to)s::date::timestamp at time zone 'UTC'
+group by chatbot_id, (created_at at time zone 'UTC')::date, token
+having bool_or(event = 'visitor');
+
+-- So that the per-date sums below are hashed (a few dates), not sorted (every visitor).
+analyze pg_temp.visitor_days_visitors (chatbot_id, day);
 
 delete from marts.visitor_days as known
 using pg_temp.visitor_days_span as affected
@@ -19,40 +42,16 @@ insert into marts.visitor_days (
     count_purchasers, count_chat_purchasers, count_orders, revenue_eur, count_chat_orders,
     chat_revenue_eur
 )
-with bounds as (
-    -- The span of the dates, so that the scan of raw.events can use its BRIN index.
+with visitors as (
     select
-        min(day)::timestamp at time zone 'UTC' as lower,
-        (max(day) + 1)::timestamp at time zone 'UTC' as upper
-    from pg_temp.visitor_days_span
-),
-
-day_events as (
-    select
-        events.chatbot_id,
-        (events.created_at at time zone 'UTC')::date as day,
-        events.token,
-        events.event
-    from raw.events
-    cross join bounds
-    where events.event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started')
-        and events.load_id <= %(high)s
-        and events.created_at >= bounds.lower
-        and events.created_at < bounds.upper
-),
-
-visitors as (
-    select
-        day_events.chatbot_id,
-        day_events.day,
-        day_events.token,
-        bool_or(day_events.event = 'popup_displayed') as is_approached,
-        bool_or(day_events.event = 'bot_open') as is_opened,
-        bool_or(day_events.event = 'convo_started') as is_chatted
-    from day_events
+        visitors.chatbot_id,
+        visitors.day,
+        visitors.token,
+        visitors.is_approached,
+        visitors.is_opened,
+        visitors.is_chatted
+    from pg_temp.visitor_days_visitors as visitors
     join pg_temp.visitor_days_span as affected using (chatbot_id, day)
-    group by day_events.chatbot_id, day_events.day, day_events.token
-    having bool_or(day_events.event = 'visitor')
 ),
 
 -- Each visitor's counted orders of the span's dates (visitor_days.sql).
@@ -84,4 +83,4 @@ from visitors
 left join day_orders using (chatbot_id, day, token)
 group by visitors.chatbot_id, visitors.day;
 
-drop table pg_temp.visitor_days_span;
+drop table pg_temp.visitor_days_span, pg_temp.visitor_days_visitors;
