@@ -35,29 +35,33 @@ delete from marts.conversation_activity_days as known
 using pg_temp.activity_days_affected as affected
 where known.chatbot_id = affected.chatbot_id and known.day = affected.day;
 
-insert into marts.conversation_activity_days (
-    chatbot_id, day, count_conversations, capped_seconds
-)
+-- The conversations active on each date of their span, from raw.messages, with statistics: the
+-- join below then knows how many rows it meets (estimated from the expression on the fly, a
+-- first refresh had probed the conversations' key 0.74 M times: docs/performance.md).
+create temp table activity_days_active on commit drop as
 with bounds as (
     -- The span of the dates, so that the scan of raw.messages can use its BRIN index.
     select
         min(day)::timestamp at time zone 'UTC' as lower,
         (max(day) + 1)::timestamp at time zone 'UTC' as upper
     from pg_temp.activity_days_affected
-),
-
-active as (
-    select distinct
-        messages.chatbot_id,
-        (messages.created_at at time zone 'UTC')::date as day,
-        messages.conversation_id
-    from raw.messages
-    cross join bounds
-    where messages.load_id <= %(high)s
-        and messages.created_at >= bounds.lower
-        and messages.created_at < bounds.upper
 )
 
+select distinct
+    messages.chatbot_id,
+    (messages.created_at at time zone 'UTC')::date as day,
+    messages.conversation_id
+from raw.messages
+cross join bounds
+where messages.load_id <= %(high)s
+    and messages.created_at >= bounds.lower
+    and messages.created_at < bounds.upper;
+
+analyze pg_temp.activity_days_active;
+
+insert into marts.conversation_activity_days (
+    chatbot_id, day, count_conversations, capped_seconds
+)
 select
     active.chatbot_id,
     active.day,
@@ -68,7 +72,7 @@ select
             5400
         )
     ) as capped_seconds
-from active
+from pg_temp.activity_days_active as active
 join pg_temp.activity_days_affected as affected using (chatbot_id, day)
 join marts.conversations using (chatbot_id, conversation_id)
 group by active.chatbot_id, active.day;

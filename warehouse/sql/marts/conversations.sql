@@ -6,16 +6,15 @@
 merge into marts.conversations as known
 using (
     with new_messages as (
+        -- What the batch's messages say about each conversation (conversations_batch.sql).
         select
             chatbot_id,
             conversation_id,
-            min(created_at) as first_message_at,
-            max(created_at) as last_message_at,
-            count(*) as count_messages,
-            count(*) filter (where role = 'assistant') as count_assistant_messages
-        from raw.messages
-        where load_id > %(low)s and load_id <= %(high)s
-        group by chatbot_id, conversation_id
+            first_message_at,
+            last_message_at,
+            count_messages,
+            count_assistant_messages
+        from pg_temp.affected_conversations
     ),
 
     new_records as (
