@@ -27,6 +27,26 @@ def test_a_step_records_the_marts_table_columns_and_row_count(pipeline):
     assert {"chatbot_id", "token", "first_chat_at"} <= columns
 
 
+def test_rows_changed_counts_the_rows_written_to_the_mart_not_working_tables(pipeline):
+    # Three visitors on two dates: marts.visitor_days gets two rows. The span's working tables
+    # (its dates, its visitors) hold rows too and are not the mart's.
+    pipeline.load(
+        "events",
+        [
+            ev("visitor", "user_aaaa0", at(0)),
+            ev("visitor", "user_bbbb1", at(1)),
+            ev("visitor", "user_cccc2", at(1)),
+        ],
+    )
+    pipeline.refresh()
+    metadata = (
+        DagsterInstance.get()
+        .get_latest_materialization_event(AssetKey("visitor_days"))
+        .asset_materialization.metadata
+    )
+    assert metadata["rows_changed"].value == 2
+
+
 def test_a_large_mart_is_counted_by_the_statistics_and_they_are_exact(conn):
     rows = EXACT_COUNT_BELOW + 500
     conn.execute(
