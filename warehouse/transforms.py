@@ -44,6 +44,9 @@ def _is_code(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("--")
 
 
+_ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
+
+
 def run_script(conn: psycopg.Connection, name: str, params: dict) -> int:
     """Run sql/marts/<name>.sql; returns the rows its INSERT, UPDATE, DELETE and MERGE
     statements touched (not the rows of a CREATE TABLE AS: a script's working tables)."""
@@ -54,9 +57,6 @@ def run_script(conn: psycopg.Connection, name: str, params: dict) -> int:
             if (cur.statusmessage or "").startswith(_ROW_WRITES):
                 touched += max(cur.rowcount, 0)
     return touched
-
-
-_ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 
 @dataclass(frozen=True)
@@ -360,26 +360,21 @@ def refresh_purchases(
         _create_delta_table(conn, "funnel_days")
         run_script(conn, "affected_orders", {})
         run_script(conn, "funnel_days", {"sign": -1})
-        # Filled from nothing, orders and users get their keys at the transaction's end, after
-        # the spans of visitor_days have read the history of raw events: the next refresh
-        # probes them, and finds them in the OS page cache (docs/performance.md).
-        with (
-            indexed_after_if_empty(conn, "orders", batch),
-            indexed_after_if_empty(conn, "users", batch),
-        ):
+        with indexed_after_if_empty(conn, "orders", batch):
             orders = run_script(conn, "orders", batch.params)
-            analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
-            run_script(conn, "affected_orders", {})
-            run_script(conn, "changed_users", {})
+        analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
+        run_script(conn, "affected_orders", {})
+        run_script(conn, "changed_users", {})
+        with indexed_after_if_empty(conn, "users", batch):
             users = run_script(conn, "users", batch.params)
-            analyze_if_grown(conn, "users", users, ("chatbot_id", "token", "last_visit_on"))
-            run_script(conn, "funnel_days", {"sign": 1})
-            funnel_days = apply_delta(conn, "funnel_days", ("chatbot_id", "day", "ab_group"))
-            run_script(conn, "visitor_days", batch.params)
-            visitor_days = sum(
-                run_script(conn, "visitor_days_span", {**batch.params, **span})
-                for span in _date_spans(conn, "pg_temp.visitor_days_affected")
-            )
+        analyze_if_grown(conn, "users", users, ("chatbot_id", "token", "last_visit_on"))
+        run_script(conn, "funnel_days", {"sign": 1})
+        funnel_days = apply_delta(conn, "funnel_days", ("chatbot_id", "day", "ab_group"))
+        run_script(conn, "visitor_days", batch.params)
+        visitor_days = sum(
+            run_script(conn, "visitor_days_span", {**batch.params, **span})
+            for span in _date_spans(conn, "pg_temp.visitor_days_affected")
+        )
         changed = {
             "orders": orders,
             "users": users,

@@ -35,9 +35,9 @@ delete from marts.conversation_activity_days as known
 using pg_temp.activity_days_affected as affected
 where known.chatbot_id = affected.chatbot_id and known.day = affected.day;
 
--- The conversations active on each date of their span, from raw.messages, with statistics: the
--- join below then knows how many rows it meets (estimated from the expression on the fly, a
--- first refresh had probed the conversations' key 0.74 M times: docs/performance.md).
+-- The conversations active on each date of the span, from raw.messages, in a table of its own
+-- so that it can be analyzed: without statistics the join below was estimated at a few rows and
+-- probed the conversations' key once for each active conversation (docs/performance.md).
 create temp table activity_days_active on commit drop as
 with bounds as (
     -- The span of the dates, so that the scan of raw.messages can use its BRIN index.

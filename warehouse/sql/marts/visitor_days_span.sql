@@ -11,9 +11,8 @@ where day >= %(span_from)s and day < %(span_to)s;
 
 analyze pg_temp.visitor_days_span;
 
--- Every visitor of the span's dates, from raw.events alone: a CREATE TABLE AS that reads no
--- temporary table may scan and aggregate in parallel workers, an INSERT may not
--- (docs/performance.md). The dates in between that no new record touched are left out below.
+-- Every visitor of the span's dates, from raw.events, in a table of its own so that it can be
+-- analyzed (below). The dates in between that no new record touched are left out further down.
 create temp table visitor_days_visitors on commit drop as
 select
     chatbot_id,
@@ -30,7 +29,8 @@ where event in ('visitor', 'popup_displayed', 'bot_open', 'convo_started')
 group by chatbot_id, (created_at at time zone 'UTC')::date, token
 having bool_or(event = 'visitor');
 
--- So that the per-date sums below are hashed (a few dates), not sorted (every visitor).
+-- So that the per-date sums below are hashed (a few dates), not sorted (every visitor)
+-- (docs/performance.md).
 analyze pg_temp.visitor_days_visitors (chatbot_id, day);
 
 delete from marts.visitor_days as known
