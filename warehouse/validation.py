@@ -58,6 +58,9 @@ EVENT_TYPES = frozenset(
     }
 )
 EVENT_ALIASES = {"tracktrans": "purchase"}
+# Every accepted event name to its stored type, the same str object each time (see
+# _same_object).
+_EVENT_NAMES = {name: name for name in sorted(EVENT_TYPES)} | EVENT_ALIASES
 POPUP_EVENTS = frozenset({"popup_displayed", "popup_opened"})
 UNKNOWN_POPUP_VERSION = "unknown"
 MESSAGE_ROLES = frozenset({"user", "assistant", "human"})
@@ -141,7 +144,21 @@ def _chatbot_id(container: dict) -> str:
         raise _Reject("invalid_chatbot_id", "chatbot_id must be a non-empty string")
     if len(chatbot_id) > MAX_CHATBOT_ID_CHARS:
         raise _Reject("invalid_chatbot_id", f"chatbot_id over {MAX_CHATBOT_ID_CHARS} chars")
-    return chatbot_id
+    return _same_object(chatbot_id)
+
+
+_SEEN_CHATBOT_IDS: dict[str, str] = {}
+_MAX_SEEN_CHATBOT_IDS = 4096
+
+
+def _same_object(chatbot_id: str) -> str:
+    """The chatbot id as the str object returned for it before. A file's rows mostly share a
+    few chatbot ids; as one object each, a chunk of rows pickles and unpickles each id once on
+    its way from the validating process to the loading one, not once a row
+    (docs/performance.md). Bounded: the ids come from the input."""
+    if len(_SEEN_CHATBOT_IDS) >= _MAX_SEEN_CHATBOT_IDS:
+        _SEEN_CHATBOT_IDS.clear()
+    return _SEEN_CHATBOT_IDS.setdefault(chatbot_id, chatbot_id)
 
 
 def _optional_string(value: object) -> str | None:
@@ -257,8 +274,8 @@ def _event(record: dict) -> tuple:
     event = record.get("event")
     if event is None:
         raise _Reject("missing_field", "event")
-    event = EVENT_ALIASES.get(event, event) if isinstance(event, str) else event
-    if event not in EVENT_TYPES:
+    event = _EVENT_NAMES.get(event) if isinstance(event, str) else None
+    if event is None:
         raise _Reject("unknown_event_type", f"event={record.get('event')!r:.60}")
     token = record.get("token")
     if token is None:

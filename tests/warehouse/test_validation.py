@@ -147,7 +147,7 @@ def test_timestamps_are_iso_8601_and_without_offset_utc(text, expected):
     assert column("events", check("events", event(created_at=text)), "created_at") == expected
 
 
-@pytest.mark.parametrize("name", ["page_view", "Purchase", " visitor", None, 3])
+@pytest.mark.parametrize("name", ["page_view", "Purchase", " visitor", None, 3, ["visitor"], {}])
 def test_an_unknown_event_type_is_quarantined(name):
     record = event(event=name)
     assert rejected("events", record) in {"unknown_event_type", "missing_field"}
@@ -155,6 +155,13 @@ def test_an_unknown_event_type_is_quarantined(name):
 
 def test_tracktrans_is_stored_as_purchase():
     assert column("events", check("events", event(event="tracktrans")), "event") == "purchase"
+
+
+def test_rows_of_one_chatbot_share_their_repeated_strings():
+    # One object per chatbot id and event type: a chunk pickles each once (docs/performance.md).
+    first, second = check("events", event()), check("events", event())
+    for name in ("chatbot_id", "event"):
+        assert column("events", first, name) is column("events", second, name)
 
 
 @pytest.mark.parametrize("token", ["short", "x" * 129, "has space1", "bad!token", 12345678])
