@@ -115,7 +115,7 @@ PURCHASES = MartGroup(
         Mart(
             "users",
             "(chatbot, user token)",
-            ("chatbot_id", "token"),
+            ("token", "chatbot_id"),  # the token first: see migration 0014
             (RAW_EVENTS, "orders"),
             "Latest visit / popup / open / chat days, first chat, latest counted purchase.",
         ),
