@@ -181,14 +181,20 @@ class _Generator:
     def flush_day(self, day: date) -> None:
         for kind in KINDS:
             due_late = [(m, line) for due, k, m, line in self.late if due == day and k == kind]
-            for _, line in sorted(self.day_records[kind], key=lambda item: item[0]) + due_late:
-                self.out.write(kind, line)
+            for moment, line in sorted(self.day_records[kind], key=lambda item: item[0]) + due_late:
+                # The data set ends at its `now`: what a session still going on then would do
+                # next (a visitor event, a reaction, the click-through after the chat) has not
+                # happened yet. A record after it would put the data's newest instant
+                # (X-Data-As-Of) ahead of the clock, where live traffic could not move it.
+                if moment <= self.now:
+                    self.out.write(kind, line)
             self.day_records[kind].clear()
         self.late = [entry for entry in self.late if entry[0] != day]
 
     def flush_all(self) -> None:
-        for _, kind, _, line in sorted(self.late, key=lambda entry: (entry[0], entry[2])):
-            self.out.write(kind, line)
+        for _, kind, moment, line in sorted(self.late, key=lambda entry: (entry[0], entry[2])):
+            if moment <= self.now:
+                self.out.write(kind, line)
         self.late.clear()
 
     # --- the world ------------------------------------------------------------------------

@@ -47,6 +47,13 @@ def test_records_stay_within_the_days_and_now(tmp_path):
         result = validate_line("messages", line.rstrip(b"\n"))
         if not isinstance(result, Rejection):
             assert "2026-02-19" <= result[4].date().isoformat() <= "2026-02-24"
+    # Nothing after `now` (a click-through after a chat still going on came 40 minutes late).
+    moments = {"events": 2, "messages": 4, "conversations": 3, "analyses": 2}
+    for kind, position in moments.items():
+        for line in (tmp_path / f"{kind}.jsonl").open("rb"):
+            result = validate_line(kind, line.rstrip(b"\n"))
+            if not isinstance(result, Rejection):
+                assert result[position].isoformat() <= "2026-02-24T12:00:00+00:00", kind
 
 
 def test_several_currencies_and_ab_groups_appear(tmp_path):
