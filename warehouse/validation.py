@@ -60,7 +60,7 @@ EVENT_TYPES = frozenset(
 EVENT_ALIASES = {"tracktrans": "purchase"}
 # Every accepted event name to its stored type, the same str object each time (see
 # _same_object).
-_EVENT_NAMES = {name: name for name in sorted(EVENT_TYPES)} | EVENT_ALIASES
+_EVENT_NAMES = {name: name for name in EVENT_TYPES} | EVENT_ALIASES
 POPUP_EVENTS = frozenset({"popup_displayed", "popup_opened"})
 UNKNOWN_POPUP_VERSION = "unknown"
 MESSAGE_ROLES = frozenset({"user", "assistant", "human"})
