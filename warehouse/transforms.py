@@ -319,23 +319,6 @@ def indexed_after_if_empty(
             )
         else:
             conn.execute(index_definition)
-    read_once_more(conn, [f"marts.{table}", *(index for index, _, _, _ in indexes)])
-
-
-def read_once_more(conn: psycopg.Connection, relations: Sequence[str]) -> int:
-    """Read relations just written in bulk once more (pg_prewarm's 'read' mode, through the OS
-    page cache), when the extension is installed (migration 0015). The OS drops pages that were
-    used once (written by a bulk insert or an index build, never read) before pages used twice,
-    and the first refresh is followed by much more use-once I/O (raw scans, WAL, the next load):
-    without this read, the key of a large mart was out of the cache when the next refresh
-    probed it, one random disk read per affected row (docs/performance.md). Returns the
-    blocks read."""
-    if not conn.execute("select to_regproc('pg_prewarm') is not null").fetchone()[0]:
-        return 0
-    return sum(
-        conn.execute("select pg_prewarm(%s::regclass, 'read')", (relation,)).fetchone()[0]
-        for relation in relations
-    )
 
 
 # --- the "as of now" marts -------------------------------------------------------------------
