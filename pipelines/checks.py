@@ -56,10 +56,8 @@ def orders_counted_once(conn: psycopg.Connection) -> tuple[bool, dict]:
     # Reads the purchases of the newest events load's newest day (from the earliest of its
     # chatbots' newest days: BRIN on load_id and created_at), not all of raw.events: the merge
     # is checked where it just worked, at a cost that grows neither with history nor with the
-    # size of the load. A first load of a whole history is one load; checking all of it read
-    # 35 GB of raw events after the large first refresh and pushed the marts it had just built
-    # out of the OS page cache (docs/performance.md). That no purchase event counts for two
-    # orders is the unique index orders_event_key.
+    # size of the load (a first load of a whole history is one load: docs/performance.md).
+    # That no purchase event counts for two orders is the unique index orders_event_key.
     wrong = conn.execute(
         """
         with newest_load as (

@@ -19,7 +19,7 @@ after (docs/warehouse.md).
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import psycopg
@@ -68,8 +68,6 @@ class Batch:
     rates_changed: bool = False
     full: bool = False  # a rebuild from load 0 in the transaction that emptied the marts
     new_loads: bool = True  # whether a load of the group's kinds (or a rate) is in it
-    # Marts (and their indexes) this transaction filled from nothing: read once more at its end.
-    filled: list[str] = field(default_factory=list)
 
     @property
     def params(self) -> dict:
@@ -135,27 +133,7 @@ def incremental(
             new_loads=rates_changed or _has_loads(conn, group.kinds, low, high),
         )
         yield batch
-        read_once_more(conn, batch.filled)
         set_watermark(conn, group.name, [""], batch.high)
-
-
-def read_once_more(conn: psycopg.Connection, relations: Sequence[str]) -> int:
-    """Read relations written in bulk once more, at the end of the transaction that wrote them
-    (pg_prewarm's 'read' mode, through the OS page cache), where the extension is installed
-    (migration 0015). The OS drops pages used once (written by a bulk insert or an index build,
-    never read) before pages used twice, and a first refresh writes its marts amid reads of the
-    whole raw history: without this read, the key of a large mart was out of the cache when the
-    next refresh probed it, one random disk read per affected row (docs/performance.md).
-    Returns the blocks read."""
-    if (
-        not relations
-        or not conn.execute("select to_regproc('pg_prewarm') is not null").fetchone()[0]
-    ):
-        return 0
-    return sum(
-        conn.execute("select pg_prewarm(%s::regclass, 'read')", (relation,)).fetchone()[0]
-        for relation in relations
-    )
 
 
 def _has_loads(conn: psycopg.Connection, kinds: Sequence[str], low: int, high: int) -> bool:
@@ -300,13 +278,11 @@ def indexed_after_if_empty(
     """Statements that fill marts.<table> from nothing (a first or full refresh) run with its
     indexes dropped, which are built once after them from the rows, in the same transaction
     (building an index from the rows costs a fraction of maintaining it row by row:
-    docs/performance.md); the table and its indexes go on `batch.filled`, read once more when
-    the transaction ends (`read_once_more`). Readers of the mart wait for that transaction
-    (dropping an index locks the table); they would have found it empty. A table that holds
-    rows keeps its indexes. Only for statements that need no index of the table: the state
-    marts are merged by MERGE, not INSERT ... ON CONFLICT, for that reason (MERGE is safe here
-    because refreshes of one mart never overlap: `incremental` holds the mart's advisory
-    lock). Not in a full refresh
+    docs/performance.md). Readers of the mart wait for that transaction (dropping an index locks
+    the table); they would have found it empty. A table that holds rows keeps its indexes. Only
+    for statements that need no index of the table: the state marts are merged by MERGE, not
+    INSERT ... ON CONFLICT, for that reason (MERGE is safe here because refreshes of one mart
+    never overlap: `incremental` holds the mart's advisory lock). Not in a full refresh
     (`batch.full`): the table is empty only to this transaction, and readers must go on reading
     the old rows."""
     target = sql.Identifier("marts", table)
@@ -343,8 +319,6 @@ def indexed_after_if_empty(
             )
         else:
             conn.execute(index_definition)
-    if batch is not None:
-        batch.filled.extend([f"marts.{table}", *(index for index, _, _, _ in indexes)])
 
 
 # --- the "as of now" marts -------------------------------------------------------------------

@@ -381,30 +381,3 @@ def test_users_filled_from_empty_get_their_indexes_back_and_filled_again_keep_th
     pipeline.refresh()  # into rows: the same index, maintained
     assert pipeline.rows(indexes) == first
     assert pipeline.rows("select count(*) from marts.users") == [(3,)]
-
-
-def test_a_first_refresh_reads_the_marts_it_filled_once_more_at_its_end(pipeline, monkeypatch):
-    import psycopg
-
-    from pipelines.registry import PURCHASES
-    from warehouse import transforms
-
-    read = []
-    real_read = transforms.read_once_more
-
-    def recording_read(conn, relations):
-        read.append(list(relations))
-        return real_read(conn, relations)
-
-    monkeypatch.setattr(transforms, "read_once_more", recording_read)
-    items = [{"value": 10, "currency": "EUR"}]
-    pipeline.load("events", [ev("purchase", CONTROL, at(1), "e-1", orderNum="A", items=items)])
-    with psycopg.connect(pipeline.url) as conn:
-        transforms.refresh_purchases(conn, PURCHASES)
-    # Filled from nothing: the tables and their indexes, once, when the transaction ends.
-    assert len(read) == 1
-    assert {"marts.orders", "marts.orders_pkey", "marts.users", "marts.users_pkey"} <= set(read[0])
-    pipeline.load("events", [ev("visitor", TEST, at(2), "v-2")])
-    with psycopg.connect(pipeline.url) as conn:
-        transforms.refresh_purchases(conn, PURCHASES)
-    assert read[1] == []  # merged into marts that held rows: nothing was written in bulk

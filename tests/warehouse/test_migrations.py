@@ -8,7 +8,6 @@ from psycopg import sql
 
 from warehouse.connection import with_database
 from warehouse.migrate import head_revision, upgrade
-from warehouse.transforms import read_once_more
 
 
 @pytest.fixture
@@ -146,25 +145,3 @@ def test_reordering_the_raw_columns_keeps_rows_comments_and_indexes(empty_db_url
         "events": ["chatbot_id", "load_id", "created_at"],
         "messages": ["chatbot_id", "load_id", "created_at"],
     }
-
-
-def test_marts_written_in_bulk_are_read_once_more_where_pg_prewarm_is_installed(empty_db_url):
-    upgrade(empty_db_url)
-    with psycopg.connect(empty_db_url, autocommit=True) as conn:
-        available = conn.execute(
-            "select exists (select from pg_available_extensions where name = 'pg_prewarm')"
-        ).fetchone()[0]
-        installed = conn.execute(
-            "select exists (select from pg_extension where extname = 'pg_prewarm')"
-        ).fetchone()[0]
-        assert installed == available  # this role may create extensions
-        conn.execute(
-            "insert into marts.users (chatbot_id, token, ab_group) "
-            "select 'bot', 'user_' || n, 'control' from generate_series(1, 5000) as n"
-        )
-        relations = ["marts.users", "marts.users_pkey"]
-        if installed:
-            assert read_once_more(conn, relations) > 0
-        assert read_once_more(conn, []) == 0
-        conn.execute("drop extension if exists pg_prewarm")
-        assert read_once_more(conn, relations) == 0  # skipped, not failed
