@@ -27,9 +27,33 @@ from warehouse.ports import free_port
 
 DATABASE_NAME = "analytics"
 SUPERUSER = "postgres"
+MIB = 1024 * 1024
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or its container's limit (cgroup
+    v2, else v1) when that is smaller."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in (
+        Path("/sys/fs/cgroup/memory.max"),
+        Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+    ):
+        with contextlib.suppress(OSError, ValueError):
+            memory = min(memory, int(limit_file.read_text().strip()))  # "max": no limit
+    return memory
+
+
+def shared_buffers_mb(memory: int) -> int:
+    """PostgreSQL's own cache: an eighth of the memory, from 256 MB to 1 GB. The server shares
+    the machine with the API, Dagster and the loader, and also reads through the OS page cache.
+    Too small, and a transaction that dirties many pages writes them out itself to make room
+    for its reads (docs/performance.md)."""
+    return max(256, min(1024, memory // 8 // MIB))
+
+
 SERVER_SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
-    "shared_buffers": "'256MB'",
+    "shared_buffers": f"'{shared_buffers_mb(machine_memory())}MB'",
     "work_mem": "'32MB'",
     "maintenance_work_mem": "'256MB'",
     "max_wal_size": "'2GB'",

@@ -358,12 +358,12 @@ def refresh_purchases(
         run_script(conn, "purchases_batch", batch.params)
         run_script(conn, "visitor_days_batch", batch.params)
         _create_delta_table(conn, "funnel_days")
-        run_script(conn, "affected_orders", {})
+        run_script(conn, "affected_orders", batch.params)
         run_script(conn, "funnel_days", {"sign": -1})
         with indexed_after_if_empty(conn, "orders", batch):
             orders = run_script(conn, "orders", batch.params)
         analyze_if_grown(conn, "orders", orders, ("chatbot_id", "token"))
-        run_script(conn, "affected_orders", {})
+        run_script(conn, "affected_orders", batch.params)
         run_script(conn, "changed_users", {})
         with indexed_after_if_empty(conn, "users", batch):
             users = run_script(conn, "users", batch.params)

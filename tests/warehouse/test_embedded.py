@@ -9,7 +9,7 @@ import textwrap
 import psycopg
 import pytest
 
-from warehouse.embedded import EmbeddedPostgres
+from warehouse.embedded import MIB, EmbeddedPostgres, machine_memory, shared_buffers_mb
 
 
 @pytest.fixture
@@ -38,6 +38,21 @@ def test_acquire_starts_a_server_and_release_stops_it(server):
     assert not alive(url)
 
 
+def test_the_server_caches_an_eighth_of_the_memory_from_256_mb_to_1_gb(server):
+    assert shared_buffers_mb(1024 * MIB) == 256
+    assert shared_buffers_mb(4096 * MIB) == 512
+    assert shared_buffers_mb(64 * 1024 * MIB) == 1024
+    url = server.acquire()
+    try:
+        with psycopg.connect(url) as conn:
+            (setting,) = conn.execute(
+                "select setting::bigint * 8192 from pg_settings where name = 'shared_buffers'"
+            ).fetchone()
+        assert setting == shared_buffers_mb(machine_memory()) * MIB
+    finally:
+        server.release()
+
+
 def test_the_server_keeps_running_while_another_command_holds_it(server):
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -57,7 +72,7 @@ def test_a_server_left_by_a_killed_command_is_adopted_and_stopped(server):
     script = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from warehouse.embedded import EmbeddedPostgres
+        from warehouse.embedded import MIB, EmbeddedPostgres, machine_memory, shared_buffers_mb
         print(EmbeddedPostgres(Path({str(server.root)!r})).acquire(), flush=True)
         time.sleep(60)
     """)

@@ -59,6 +59,11 @@ where messages.load_id <= %(high)s
 
 analyze pg_temp.activity_days_active;
 
+-- In an incremental batch, the active conversations' durations are read by one bitmap scan of
+-- the conversations' key, as known_users in purchases_batch.sql (one probe per conversation
+-- read the key's pages one at a time; a batch from load 0 joins them all).
+set local enable_indexscan = off;
+
 insert into marts.conversation_activity_days (
     chatbot_id, day, count_conversations, capped_seconds
 )
@@ -75,4 +80,10 @@ select
 from pg_temp.activity_days_active as active
 join pg_temp.activity_days_affected as affected using (chatbot_id, day)
 join marts.conversations using (chatbot_id, conversation_id)
+where %(low)s = 0
+    or conversations.conversation_id = any(
+        array(select conversation_id from pg_temp.activity_days_active)
+    )
 group by active.chatbot_id, active.day;
+
+reset enable_indexscan;

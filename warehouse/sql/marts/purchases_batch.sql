@@ -76,13 +76,23 @@ where %(rates_changed)s
 -- Statistics for the joins that follow (on these columns; the others cost time, not plans).
 analyze pg_temp.affected_users (chatbot_id, token);
 
--- The affected users as marts.users holds them before this batch, read once (one probe of
--- the users' key each) for the statements that need that old state: visitor_days_batch.sql,
--- funnel_days.sql with sign -1, users.sql.
+-- The affected users as marts.users holds them before this batch, read once for the
+-- statements that need that old state: visitor_days_batch.sql, funnel_days.sql with sign -1,
+-- users.sql. In an incremental batch, read as one bitmap scan: the users' key walked once, in
+-- key order, for all their tokens, then the heap pages of the users found, read ahead. One
+-- index probe per user reads the key's pages one at a time in random order instead, which on
+-- a cold cache costs several times as much (docs/performance.md). The planner cannot see how
+-- many tokens the array holds (it guesses ten), hence the switch. A batch from load 0 (a
+-- first or full refresh: every user is affected) joins instead; the array is not built.
+set local enable_indexscan = off;
+
 create temp table known_users on commit drop as
 select users.*
-from pg_temp.affected_users
-join marts.users using (chatbot_id, token);
+from marts.users
+where (users.chatbot_id, users.token) in (select chatbot_id, token from pg_temp.affected_users)
+    and (%(low)s = 0 or users.token = any(array(select token from pg_temp.affected_users)));
+
+reset enable_indexscan;
 
 analyze pg_temp.known_users (chatbot_id, token);
 
