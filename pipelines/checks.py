@@ -86,12 +86,20 @@ def orders_counted_once(conn: psycopg.Connection) -> tuple[bool, dict]:
                 and load_id = (select load_id from newest_load)
                 and created_at >= (select read_from from newest_day)
             group by 1, 2
+        ),
+
+        -- Their counted orders, by one scan of the orders' key for all of them (a join
+        -- here read every order of the history).
+        counted as (
+            select chatbot_id, order_key, created_at
+            from marts.orders
+            where order_key = any(array(select order_key from newest_orders))
         )
 
         select count(*)
         from newest_orders
-        left join marts.orders using (chatbot_id, order_key)
-        where orders.order_key is null or orders.created_at > newest_orders.earliest_at
+        left join counted using (chatbot_id, order_key)
+        where counted.order_key is null or counted.created_at > newest_orders.earliest_at
         """,
         {"through": watermark(conn, "purchases")},
     ).fetchone()[0]
