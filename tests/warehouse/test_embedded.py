@@ -72,7 +72,7 @@ def test_a_server_left_by_a_killed_command_is_adopted_and_stopped(server):
     script = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from warehouse.embedded import MIB, EmbeddedPostgres, machine_memory, shared_buffers_mb
+        from warehouse.embedded import EmbeddedPostgres
         print(EmbeddedPostgres(Path({str(server.root)!r})).acquire(), flush=True)
         time.sleep(60)
     """)
