@@ -16,6 +16,7 @@ from warehouse.connection import (
     database_name,
     ensure_database,
     psycopg2_url,
+    socket_url,
     with_database,
 )
 from warehouse.settings import PROJECT_ROOT
@@ -32,8 +33,10 @@ def dagster_home() -> Path:
 
 
 def instance_database_url(warehouse_url: str) -> str:
-    """The instance's database on the warehouse's server, as dagster-postgres needs it."""
-    return psycopg2_url(with_database(warehouse_url, database_name(warehouse_url) + SUFFIX))
+    """The instance's database on the warehouse's server, as dagster-postgres needs it (through
+    the embedded server's Unix socket: dagster-postgres connects for each event it writes)."""
+    name = database_name(warehouse_url) + SUFFIX
+    return psycopg2_url(socket_url(with_database(warehouse_url, name)))
 
 
 def instance_config(warehouse_url: str) -> str:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from hashlib import sha256
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from warehouse.ports import free_port
 
@@ -255,6 +256,15 @@ class EmbeddedPostgres:
 
         ensure_database(url)
         return url
+
+    def socket_url(self, url: str) -> str:
+        """`url` (this server's) through the server's Unix socket when the socket is there (a
+        socket path longer than the system allows is not created): else `url` unchanged."""
+        parts = urlsplit(url)
+        if parts.port is None or not (self.socket_dir / f".s.PGSQL.{parts.port}").exists():
+            return url
+        query = "&".join(filter(None, [parts.query, f"host={quote(str(self.socket_dir))}"]))
+        return urlunsplit(parts._replace(query=query))
 
     def stop_now(self) -> None:
         """Stop the server whoever holds it (an outage: for operators and tests); the next

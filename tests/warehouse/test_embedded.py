@@ -5,10 +5,12 @@ import signal
 import subprocess
 import sys
 import textwrap
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
+from warehouse.connection import socket_url
 from warehouse.embedded import MIB, EmbeddedPostgres, machine_memory, shared_buffers_mb
 
 
@@ -49,6 +51,36 @@ def test_the_server_caches_an_eighth_of_the_memory_from_256_mb_to_1_gb(server):
                 "select setting::bigint * 8192 from pg_settings where name = 'shared_buffers'"
             ).fetchone()
         assert setting == shared_buffers_mb(machine_memory()) * MIB
+    finally:
+        server.release()
+
+
+def test_its_socket_url_reaches_the_same_server_through_the_unix_socket(server):
+    url = server.acquire()
+    try:
+        through_socket = server.socket_url(url)
+        assert through_socket != url
+        with psycopg.connect(through_socket) as conn:
+            # No server address: a Unix-socket connection.
+            assert conn.execute("select inet_server_addr()").fetchone() == (None,)
+        (server.socket_dir / f".s.PGSQL.{urlsplit(url).port}").rename(server.socket_dir / "moved")
+        try:
+            assert server.socket_url(url) == url  # no socket there: TCP as given
+        finally:
+            (server.socket_dir / "moved").rename(
+                server.socket_dir / f".s.PGSQL.{urlsplit(url).port}"
+            )
+    finally:
+        server.release()
+
+
+def test_only_the_embedded_servers_urls_go_through_its_socket(server, monkeypatch):
+    url = server.acquire()
+    try:
+        monkeypatch.setenv("ANALYTICS_DATA_DIR", str(server.root))
+        assert socket_url(url) == server.socket_url(url) != url
+        other = url.replace(f":{urlsplit(url).port}/", ":5432/")  # another server: as given
+        assert socket_url(other) == other
     finally:
         server.release()
 
