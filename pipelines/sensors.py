@@ -73,5 +73,6 @@ def stale_marts(context: SensorEvaluationContext, warehouse: Warehouse) -> RunRe
     return RunRequest(
         run_key=f"{high}:{datetime.now(UTC).date()}:{months}:{groups}",
         asset_selection=todo.asset_keys,
+        asset_check_keys=todo.check_keys,
         tags=todo.tags,
     )

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import psycopg
-from dagster import AssetKey
+from dagster import AssetCheckKey, AssetKey
 
+from pipelines.checks import CHECKS
 from pipelines.partitions import STALE_DAYS, STALE_DAYS_TAG, edges, month_key, range_tags
 from pipelines.registry import DAILY, MERGED, MartGroup
 from warehouse.load_lock import high_watermark
@@ -33,9 +34,18 @@ class Plan:
         return not self.groups and self.months is None
 
     @property
+    def _planned_groups(self) -> list[MartGroup]:
+        return [*self.groups, *(self.daily if self.months else ())]
+
+    @property
     def asset_keys(self) -> list[AssetKey]:
-        groups = [*self.groups, *(self.daily if self.months else ())]
-        return [AssetKey(table) for group in groups for table in group.tables]
+        return [AssetKey(table) for group in self._planned_groups for table in group.tables]
+
+    @property
+    def check_keys(self) -> list[AssetCheckKey]:
+        """The checks the planned groups evaluate in their own steps (not the behind_raw checks
+        of every mart, which wait for all of them: they run on their schedule)."""
+        return [CHECKS[name].spec.key for group in self._planned_groups for name in group.checks]
 
     @property
     def tags(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from dagster import (
     build_sensor_context,
 )
 
+from pipelines.checks import CHECKS
 from pipelines.definitions import defs
 from pipelines.partitions import PARTITION_RANGE_END, PARTITION_RANGE_START, STALE_DAYS_TAG
 from pipelines.registry import GROUPS, MART_TABLES, VIEWS, markdown_table
@@ -104,6 +105,13 @@ def test_the_sensor_asks_for_the_stale_groups_and_months_and_nothing_once_refres
     # Events only: the event marts and the freshness, not the message or conversation marts.
     assert {"orders", "users", "popup_days", "convo_start_days", "chatbot_freshness"} <= selected
     assert not selected & {"conversations", "message_days", "conversation_analyses"}
+    # The checks of the selected marts' own steps; behind_raw waits for every mart and runs on
+    # its schedule.
+    checks = {(key.asset_key.to_user_string(), key.name) for key in request.asset_check_keys}
+    assert ("orders", "orders_counted_once") in checks
+    assert ("chatbot_freshness", "last_load_quarantine_share") in checks
+    assert {name for _, name in checks} == set(CHECKS)
+    assert set(request.asset_check_keys) <= set(defs.resolve_asset_graph().asset_check_keys)
     pipeline.refresh()
     with build_sensor_context(resources=resources) as context:
         assert isinstance(stale_marts(context), SkipReason)

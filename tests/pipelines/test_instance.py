@@ -3,7 +3,7 @@ command, and a dagster.yaml of the user's own wins."""
 
 import psycopg
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterEventType, DagsterInstance
 
 from pipelines.instance import instance_database_url, prepare_instance
 from pipelines.refresh import refresh
@@ -36,6 +36,12 @@ def test_upgrade_makes_the_instance_database_and_a_refresh_is_in_its_one_history
     runs = instance.get_runs()
     assert [run.run_id for run in runs] == report.runs
     assert runs[0].job_name == "refresh_marts"
+    # It plans the checks of its marts' own steps, not the behind_raw check of every mart.
+    planned = instance.get_records_for_run(
+        report.runs[0], of_type=DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+    ).records
+    names = {r.event_log_entry.dagster_event.event_specific_data.check_name for r in planned}
+    assert "orders_counted_once" in names and "behind_raw" not in names
     assert prepare_instance(pipeline.url) == home  # idempotent
     assert (home / "dagster.yaml").read_text() == config
 
