@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec
 
+from pipelines.metadata import rows_of
 from warehouse.transforms import watermark
 
 QUARANTINE_WARN_SHARE = 0.05
@@ -107,10 +108,11 @@ def orders_counted_once(conn: psycopg.Connection) -> tuple[bool, dict]:
 
 
 def orders_with_unknown_value(conn: psycopg.Connection) -> tuple[bool, dict]:
-    unknown, total = conn.execute(
-        "select count(*) filter (where value_eur is null), count(*) from marts.orders"
-    ).fetchone()
-    return unknown == 0, {"unknown_value_orders": unknown, "orders": total}
+    # The unknown ones by their own index (orders_unknown_value); all orders as the statistics
+    # count them, as their row count: reading every order was a cost that grew with history.
+    query = "select count(*) from marts.orders where value_eur is null"
+    (unknown,) = conn.execute(query).fetchone()
+    return unknown == 0, {"unknown_value_orders": unknown, "orders": rows_of(conn, "orders")}
 
 
 def last_load_quarantine_share(conn: psycopg.Connection) -> tuple[bool, dict]:

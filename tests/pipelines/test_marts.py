@@ -3,6 +3,9 @@
 import signal
 from decimal import Decimal
 
+import psycopg
+
+from pipelines.checks import CHECKS
 from tests.pipelines.conftest import BOT, at, ev, msg, on
 
 CONTROL, TEST, NO_GROUP = "user_aaaa0", "user_bbbb1", "user_cccc2"
@@ -101,6 +104,9 @@ def test_order_values_in_eur_or_unknown(pipeline):
         "no-value": None,
         "unknown-currency": None,
     }
+    with psycopg.connect(pipeline.url) as conn:
+        passed, metadata = CHECKS["orders_with_unknown_value"].evaluate(conn)
+    assert not passed and metadata == {"unknown_value_orders": 4, "orders": 5}
 
 
 def test_an_edited_currency_rate_revalues_orders_after_the_next_refresh(pipeline):
