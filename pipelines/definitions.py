@@ -5,6 +5,8 @@ per step, as many at once as the machine has cores (pipelines/jobs.py). `analyti
 runs a small plan in-process instead (pipelines/refresh.py).
 """
 
+import functools
+
 from dagster import Definitions, multi_or_in_process_executor
 
 from pipelines.assets.behind_raw import behind_raw
@@ -25,14 +27,18 @@ defs = Definitions(
     executor=multi_or_in_process_executor,
 )
 
-# The definitions of the runs `analytics refresh` starts (pipelines/runs.py): the marts with the
-# checks of their own steps, as the stale-marts sensor requests them. Dagster subsets a command's
-# run by asset keys only and then adds every check of those assets, so with the behind_raw checks
-# here each run would plan all of them and skip their step, which waits for every mart (0.19 s of
-# a run's creation: docs/performance.md). Those run on their schedule.
-refresh_defs = Definitions(
-    assets=[*RAW_ASSETS, *MART_ASSETS],
-    jobs=[refresh_marts],
-    resources={"warehouse": Warehouse()},
-    executor=multi_or_in_process_executor,
-)
+
+@functools.cache
+def refresh_definitions() -> Definitions:
+    """The definitions of the runs `analytics refresh` starts (pipelines/runs.py): the marts with
+    the checks of their own steps, as the stale-marts sensor requests them. Dagster subsets a
+    command's run by asset keys only and then adds every check of those assets, so with the
+    behind_raw checks here each run would plan all of them and skip their step, which waits for
+    every mart (0.19 s of a run's creation: docs/performance.md); those run on their schedule.
+    Built when asked: the code location's module holds one Definitions object (`defs`)."""
+    return Definitions(
+        assets=[*RAW_ASSETS, *MART_ASSETS],
+        jobs=[refresh_marts],
+        resources={"warehouse": Warehouse()},
+        executor=multi_or_in_process_executor,
+    )

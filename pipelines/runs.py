@@ -21,9 +21,9 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 def refresh_marts_job() -> JobDefinition:
     """The jobs, as Dagster rebuilds them in each step's process (`reconstructable`)."""
-    from pipelines.definitions import refresh_defs
+    from pipelines.definitions import refresh_definitions
 
-    return refresh_defs.resolve_job_def("refresh_marts")
+    return refresh_definitions().resolve_job_def("refresh_marts")
 
 
 def ingest_landing_files_job() -> JobDefinition:

@@ -1,7 +1,10 @@
 """The Dagster definitions: they load, they match the warehouse (the registry), they use no
 framework internals, and their automation asks for the right runs."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -43,6 +46,23 @@ def test_the_definitions_load_with_groups_jobs_schedules_sensors_and_checks():
         node = graph.get(AssetKey(table))
         assert node.owners == ["team:analytics"], table
         assert node.metadata["dagster/table_name"] == f"marts.{table}"
+
+
+def test_the_code_location_of_workspace_yaml_loads_as_the_ui_loads_it(tmp_path):
+    # One Definitions object at the module's scope, as Dagster requires of a code location.
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"]
+        + ["-w", str(REPO / "workspace.yaml")],
+        cwd=REPO,
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Validation successful for code location pipelines.definitions" in (
+        result.stdout + result.stderr
+    )
 
 
 def test_every_table_and_view_of_marts_is_in_the_registry_with_its_key(conn):
