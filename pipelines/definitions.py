@@ -37,8 +37,5 @@ def refresh_definitions() -> Definitions:
     every mart (0.19 s of a run's creation: docs/performance.md); those run on their schedule.
     Built when asked: the code location's module holds one Definitions object (`defs`)."""
     return Definitions(
-        assets=[*RAW_ASSETS, *MART_ASSETS],
-        jobs=[refresh_marts],
-        resources={"warehouse": Warehouse()},
-        executor=multi_or_in_process_executor,
+        assets=defs.assets, jobs=[refresh_marts], resources=defs.resources, executor=defs.executor
     )
